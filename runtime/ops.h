@@ -1,0 +1,111 @@
+/*
+ * Recorded operations: what a revision's upgrade() or downgrade() asked for.
+ *
+ * Revision code calls strata_create_table() and friends on a `struct strata_op`; those
+ * calls append a `struct strata_opdef` (deep copies, in the list's arena) and never
+ * touch a database. The runtime then replays the list into a schema (apply.c) and hands
+ * each operation to the dialect, which renders SQL. The generator's diff produces the
+ * same list and its emitter prints it back as C, so one representation serves both
+ * directions. Internal header.
+ */
+#ifndef STRATA_OPS_H
+#define STRATA_OPS_H
+
+#include <stddef.h>
+
+#include <strata/migration.h>
+#include <strata/strata.h>
+
+#include "arena.h"
+#include "schema.h"
+
+enum strata_op_kind {
+    STRATA_OP_CREATE_TABLE,
+    STRATA_OP_DROP_TABLE,
+    STRATA_OP_ADD_COLUMN,
+    STRATA_OP_DROP_COLUMN,
+    STRATA_OP_CREATE_INDEX,
+    STRATA_OP_DROP_INDEX,
+    STRATA_OP_EXECUTE,
+    STRATA_OP_HOOK
+};
+
+/*
+ * One operation.
+ * - CREATE_TABLE: `def` is the whole table, constraint names already generated.
+ * - DROP_TABLE: `table`.
+ * - ADD_COLUMN: `def` is a table named `table` holding just the new column and the
+ *   constraints it brings (its foreign key, unique index); `name` is the column.
+ * - DROP_COLUMN: `table`, `name` is the column.
+ * - CREATE_INDEX: `table`, `index` (name, columns, unique).
+ * - DROP_INDEX: `table`, `name` is the index.
+ * - EXECUTE: `sql`, `dialect` (NULL: every dialect).
+ * - HOOK: `name`, `hook`.
+ */
+struct strata_opdef {
+    enum strata_op_kind kind;
+    char *table;
+    char *name;
+    struct strata_table *def;
+    struct strata_index index;
+    char *sql;
+    char *dialect;
+    strata_hook_fn hook;
+};
+
+struct strata_oplist {
+    struct strata_arena arena;
+    struct strata_opdef *ops;
+    size_t nops;
+};
+
+/* The recorder revision code writes into. */
+struct strata_op {
+    struct strata_oplist *list;
+    int failed;             /* sticky: later operations do nothing */
+    struct strata_error err; /* the first failure */
+};
+
+/* Frees the operations (not the struct itself). Accepts NULL. */
+void strata_oplist_clear(struct strata_oplist *l);
+
+/* Appends a zeroed operation of `kind`; NULL when out of memory. */
+struct strata_opdef *strata_oplist_push(struct strata_oplist *l, enum strata_op_kind kind);
+
+/*
+ * Runs `fn` (a revision's upgrade or downgrade) against a recorder and stores what it
+ * asked for in `out` (which must be zeroed or cleared). On a malformed operation (a
+ * STRATA_PRIMARY_KEY naming no column, an add_column without a column, ...) returns
+ * STRATA_EMIGRATION with the operation named in `err`.
+ */
+int strata_oplist_record(struct strata_oplist *out, void (*fn)(struct strata_op *op),
+                         struct strata_error *err);
+
+/*
+ * Builds a table from create_table items, generating every constraint name
+ * (pk_, uq_, fk_, ck_) as DESIGN 1.1 says. Used by the recorder and by the parser's
+ * model builder path alike. 0, or STRATA_EMIGRATION with a message in `err`.
+ */
+int strata_table_from_items(struct strata_arena *a, struct strata_table *out, const char *table,
+                            const struct strata_table_item *items, size_t count,
+                            struct strata_error *err);
+
+/* The operation's Alembic-style name: "create_table", "add_column", ... */
+const char *strata_op_name(enum strata_op_kind kind);
+
+/*
+ * Applies `op` to `s` (replay). Fails with STRATA_EMIGRATION and a message in `err`
+ * when the operation does not fit the schema (table exists, no such column, ...); on
+ * error `s` is unchanged. EXECUTE and HOOK leave the schema alone.
+ */
+int strata_schema_apply(struct strata_schema *s, const struct strata_opdef *op,
+                        struct strata_error *err);
+
+/*
+ * The canonical serialization of an operation list (independent of dialect and SQLite
+ * version) and its SHA-256: the checksum `strata_history` stores.
+ */
+int strata_oplist_canonical(const struct strata_oplist *l, char **out);
+int strata_oplist_checksum(const struct strata_oplist *l, char out[65]);
+
+#endif

@@ -1,0 +1,176 @@
+/*
+ * The schema model shared by the whole pipeline.
+ *
+ * The generator's parser builds a schema from model headers, the snapshot reads and
+ * writes it as JSON, the diff compares two of them and produces operations, and the
+ * runtime replays compiled operations into one. Applying an operation to a schema, the
+ * canonical serialization and its SHA-256 live here, once, so the hash the generator
+ * writes into a revision and the hash the runtime's replay computes agree by
+ * construction. Internal header: not installed.
+ *
+ * A schema owns an arena; every table, column, string and array reachable from it is
+ * allocated there and freed by strata_schema_free().
+ */
+#ifndef STRATA_SCHEMA_H
+#define STRATA_SCHEMA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <strata/migration.h>
+#include <strata/strata.h>
+
+#include "arena.h"
+
+/* SQL identifiers (table, column, constraint) are at most this many bytes. */
+#define STRATA_NAME_MAX 63
+
+struct strata_column {
+    char *name;
+    struct strata_type type;
+    bool nullable;
+    bool autoincrement;
+    char *default_value; /* SQL literal or NULL */
+    char *default_sql;   /* raw SQL expression or NULL */
+    char *check;         /* column CHECK expression or NULL: ck_<table>_<col> */
+    char *enum_values;   /* "0,1,2" or NULL: ck_<table>_<col>_enum */
+    char *comment;
+    /* Generator-only annotations: never serialized, never hashed. */
+    char *renamed_from;
+    char *backfill;
+    const char *c_name; /* the C field name, for messages */
+};
+
+/* An index or a unique constraint (`unique`): on SQLite both are indexes. */
+struct strata_index {
+    char *name;
+    char **columns;
+    size_t ncolumns;
+    bool unique;
+};
+
+struct strata_foreign_key {
+    char *name;
+    char *column;
+    char *ref_table;
+    char *ref_column;
+    enum strata_fk_action on_delete;
+    enum strata_fk_action on_update;
+};
+
+/* A table CHECK constraint (column checks live on the column). */
+struct strata_check {
+    char *name;
+    char *expr;
+};
+
+struct strata_table {
+    char *name;
+    char *comment;
+    struct strata_column *columns;
+    size_t ncolumns;
+    char **primary_key; /* column names, in key order: pk_<table> */
+    size_t nprimary_key;
+    struct strata_index *indexes;
+    size_t nindexes;
+    struct strata_foreign_key *foreign_keys;
+    size_t nforeign_keys;
+    struct strata_check *checks;
+    size_t nchecks;
+    /* Generator-only annotations: never serialized, never hashed. */
+    char *renamed_from;
+    const char *c_name;
+};
+
+struct strata_schema {
+    struct strata_arena arena;
+    struct strata_table *tables;
+    size_t ntables;
+};
+
+/* A new empty schema, or NULL when out of memory. Free with strata_schema_free(). */
+struct strata_schema *strata_schema_new(void);
+void strata_schema_free(struct strata_schema *s);
+/* A deep copy of `s`, or NULL when out of memory. */
+struct strata_schema *strata_schema_copy(const struct strata_schema *s);
+
+/* Borrowed lookups by SQL name; NULL when absent. */
+struct strata_table *strata_schema_find_table(const struct strata_schema *s, const char *name);
+struct strata_column *strata_table_find_column(const struct strata_table *t, const char *name);
+struct strata_index *strata_table_find_index(const struct strata_table *t, const char *name);
+
+/*
+ * Appends a zeroed table/column/index/foreign key/check whose strings are copies of the
+ * arguments, and returns it (borrowed; pointers to earlier elements of the same array
+ * may move). NULL when out of memory.
+ */
+struct strata_table *strata_schema_add_table(struct strata_schema *s, const char *name);
+/* `a` is the arena of the schema (or operation list) that owns `t`. */
+struct strata_column *strata_table_add_column(struct strata_arena *a, struct strata_table *t,
+                                              const char *name);
+struct strata_index *strata_table_add_index(struct strata_arena *a, struct strata_table *t,
+                                            const char *name, const char *const *columns,
+                                            size_t ncolumns, bool unique);
+struct strata_foreign_key *strata_table_add_foreign_key(struct strata_arena *a,
+                                                        struct strata_table *t,
+                                                        const char *name, const char *column,
+                                                        const char *ref_table,
+                                                        const char *ref_column);
+struct strata_check *strata_table_add_check(struct strata_arena *a, struct strata_table *t,
+                                            const char *name, const char *expr);
+/* Sets the primary key to copies of `columns`. 0, or STRATA_ENOMEM. */
+int strata_table_set_primary_key(struct strata_arena *a, struct strata_table *t,
+                                 const char *const *columns, size_t ncolumns);
+
+/*
+ * Deep-copies `src` into `dst`, allocating in `a`. 0, or STRATA_ENOMEM. A column copy
+ * likewise.
+ */
+int strata_table_copy(struct strata_arena *a, struct strata_table *dst,
+                      const struct strata_table *src);
+int strata_column_copy(struct strata_arena *a, struct strata_column *dst,
+                       const struct strata_column *src);
+/* Removes element `i` of an array, keeping the order of the rest. */
+void strata_array_remove(void *items, size_t *count, size_t size, size_t i);
+
+/* ---- names ---- */
+
+/*
+ * Writes a generated constraint or index name into `out` (size > STRATA_NAME_MAX):
+ * `prefix` + "_" + the parts joined by "_" (NULL-terminated list). A name over 63 bytes
+ * becomes its first 54 bytes + "_" + 8 hex of the SHA-256 of the full name.
+ */
+void strata_make_name(char *out, const char *prefix, const char *const *parts);
+/* ck_<table>_<8 hex of sha256(expr)>, shortened as above. */
+void strata_check_name(char *out, const char *table, const char *expr);
+
+/* ---- types ---- */
+
+/* Writes the strata type name ("bigint", "varchar(200)", "numeric(10,2)"); returns out. */
+char *strata_type_format(char *out, size_t size, struct strata_type type);
+/* Parses a strata type name. 0, or STRATA_ERROR when `text` is not one. */
+int strata_type_parse(const char *text, struct strata_type *out);
+/* true for smallint, integer and bigint. */
+bool strata_type_is_integer(struct strata_type type);
+
+/* ---- canonical form and hash ---- */
+
+/*
+ * The canonical serialization of `s`: tables, columns, indexes, foreign keys and checks
+ * sorted by name (declaration order ignored), one item per line. On success *out is a
+ * malloc'ed NUL-terminated string owned by the caller.
+ */
+int strata_schema_canonical(const struct strata_schema *s, char **out);
+/* SHA-256 of the canonical serialization as 64 lowercase hex digits + NUL. */
+int strata_schema_hash(const struct strata_schema *s, char out[65]);
+/*
+ * Compares two schemas by name, ignoring order. Returns 0 when equal; otherwise 1 and
+ * writes the first difference ("table book: column isbn missing") into `what`.
+ */
+int strata_schema_diff_first(const struct strata_schema *expected,
+                             const struct strata_schema *actual, char *what, size_t size);
+
+/* SHA-256 of `data` as 64 lowercase hex digits + NUL. */
+void strata_sha256_hex(const void *data, size_t len, char out[65]);
+
+#endif
