@@ -161,6 +161,9 @@ bool strata_type_is_integer(struct strata_type type);
  * malloc'ed NUL-terminated string owned by the caller.
  */
 int strata_schema_canonical(const struct strata_schema *s, char **out);
+/* Appends the canonical text of one table (as strata_schema_canonical writes it) to `b`. */
+struct strata_buf;
+void strata_table_canonical(struct strata_buf *b, const struct strata_table *t);
 /* SHA-256 of the canonical serialization as 64 lowercase hex digits + NUL. */
 int strata_schema_hash(const struct strata_schema *s, char out[65]);
 /*
