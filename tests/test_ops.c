@@ -1,0 +1,238 @@
+/*
+ * Unit tests of the operation recorder (the API revision files call) and of replay:
+ * what a revision records, the constraint names it generates, the sticky first error,
+ * applying operations to a schema and refusing operations that do not fit it.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "ops.h"
+
+static void create_author(struct strata_op *op)
+{
+    strata_create_table(op, "author",
+        STRATA_COLUMN("id", STRATA_BIGINT, .primary_key = true, .autoincrement = true),
+        STRATA_COLUMN("name", STRATA_TEXT, .nullable = true));
+}
+
+static void create_book(struct strata_op *op)
+{
+    strata_create_table(op, "book",
+        STRATA_COLUMN("id", STRATA_BIGINT, .primary_key = true, .autoincrement = true),
+        STRATA_COLUMN("title", STRATA_VARCHAR(200)),
+        STRATA_COLUMN("author_id", STRATA_BIGINT, .references = "author.id",
+                      .on_delete = STRATA_CASCADE),
+        STRATA_COLUMN("price", STRATA_DOUBLE, .default_value = "0", .check = "price >= 0"),
+        STRATA_COLUMN("isbn", STRATA_TEXT, .nullable = true, .unique = true),
+        STRATA_CHECK("price < 1000"));
+    strata_create_index(op, "ix_book_title", "book", "title");
+    strata_create_index(op, "ix_book_author_id_title", "book", "author_id", "title");
+}
+
+static void create_book_tag(struct strata_op *op)
+{
+    strata_create_table(op, "book_tag",
+        STRATA_COLUMN("book_id", STRATA_BIGINT, .references = "book.id"),
+        STRATA_COLUMN("tag_id", STRATA_BIGINT),
+        STRATA_PRIMARY_KEY("tag_id", "book_id"),
+        STRATA_UNIQUE("book_id", "tag_id"));
+}
+
+static void drop_book(struct strata_op *op)
+{
+    strata_drop_index(op, "ix_book_author_id_title", "book");
+    strata_drop_index(op, "ix_book_title", "book");
+    strata_drop_table(op, "book");
+}
+
+static int hook(void *conn, const char *dialect, char *errmsg, size_t size)
+{
+    (void)conn, (void)dialect, (void)errmsg, (void)size;
+    return 0;
+}
+
+static void misc(struct strata_op *op)
+{
+    strata_add_column(op, "author", STRATA_COLUMN("born", STRATA_INTEGER, .default_value = "0"));
+    strata_execute(op, "UPDATE author SET born = 1900");
+    strata_execute_for(op, "postgresql", "SELECT 1");
+    strata_run_hook(op, "fill", hook);
+    strata_drop_column(op, "author", "born");
+}
+
+static void broken_then_more(struct strata_op *op)
+{
+    strata_create_table(op, "t", STRATA_COLUMN("a", STRATA_TEXT), STRATA_PRIMARY_KEY("nope"));
+    strata_drop_table(op, "never_recorded");
+}
+
+/* Records `fn`, applies it to `s`, returns the list (caller clears). */
+static void record_apply(struct strata_schema *s, void (*fn)(struct strata_op *),
+                         struct strata_oplist *l)
+{
+    struct strata_error err = { 0 };
+
+    assert_int_equal(strata_oplist_record(l, fn, &err), 0);
+    for (size_t i = 0; i < l->nops; i++) {
+        int rc = strata_schema_apply(s, &l->ops[i], &err);
+        if (rc != 0)
+            fail_msg("apply %s: %s", strata_op_name(l->ops[i].kind), err.message);
+    }
+}
+
+static void test_ops__create_table_generates_names(void **state)
+{
+    struct strata_schema *s = strata_schema_new();
+    struct strata_oplist a = { 0 }, b = { 0 };
+    const struct strata_table *t;
+    char ck[STRATA_NAME_MAX + 1];
+
+    (void)state;
+    record_apply(s, create_author, &a);
+    record_apply(s, create_book, &b);
+    assert_int_equal(b.nops, 3);
+    t = strata_schema_find_table(s, "book");
+    assert_non_null(t);
+    assert_int_equal(t->ncolumns, 5);
+    assert_int_equal(t->nprimary_key, 1);
+    assert_string_equal(t->primary_key[0], "id");
+    assert_true(t->columns[0].autoincrement);
+    assert_false(t->columns[1].nullable);
+    assert_true(t->columns[4].nullable);
+    assert_string_equal(t->columns[3].default_value, "0");
+    assert_string_equal(t->columns[3].check, "price >= 0");
+    assert_int_equal(t->nforeign_keys, 1);
+    assert_string_equal(t->foreign_keys[0].name, "fk_book_author_id_author");
+    assert_string_equal(t->foreign_keys[0].ref_table, "author");
+    assert_string_equal(t->foreign_keys[0].ref_column, "id");
+    assert_int_equal(t->foreign_keys[0].on_delete, STRATA_CASCADE);
+    assert_int_equal(t->nindexes, 3);
+    assert_non_null(strata_table_find_index(t, "uq_book_isbn"));
+    assert_true(strata_table_find_index(t, "uq_book_isbn")->unique);
+    assert_false(strata_table_find_index(t, "ix_book_author_id_title")->unique);
+    assert_int_equal(t->nchecks, 1);
+    strata_check_name(ck, "book", "price < 1000");
+    assert_string_equal(t->checks[0].name, ck);
+    strata_oplist_clear(&a);
+    strata_oplist_clear(&b);
+    strata_schema_free(s);
+}
+
+static void test_ops__composite_primary_key_keeps_key_order(void **state)
+{
+    struct strata_oplist l = { 0 };
+    struct strata_error err = { 0 };
+
+    (void)state;
+    assert_int_equal(strata_oplist_record(&l, create_book_tag, &err), 0);
+    assert_int_equal(l.ops[0].def->nprimary_key, 2);
+    assert_string_equal(l.ops[0].def->primary_key[0], "tag_id");
+    assert_string_equal(l.ops[0].def->primary_key[1], "book_id");
+    assert_string_equal(l.ops[0].def->indexes[0].name, "uq_book_tag_book_id_tag_id");
+    strata_oplist_clear(&l);
+}
+
+static void test_ops__first_error_is_sticky(void **state)
+{
+    struct strata_oplist l = { 0 };
+    struct strata_error err = { 0 };
+
+    (void)state;
+    assert_int_equal(strata_oplist_record(&l, broken_then_more, &err), STRATA_EMIGRATION);
+    assert_string_equal(err.operation, "create_table");
+    assert_string_equal(err.message, "table t: STRATA_PRIMARY_KEY names unknown column nope");
+    for (size_t i = 0; i < l.nops; i++)
+        assert_int_not_equal(l.ops[i].kind, STRATA_OP_DROP_TABLE);
+    strata_oplist_clear(&l);
+}
+
+static void test_ops__drop_restores_schema_and_checksum_is_stable(void **state)
+{
+    struct strata_schema *s = strata_schema_new();
+    struct strata_oplist a = { 0 }, b = { 0 }, c = { 0 }, b2 = { 0 };
+    struct strata_error err = { 0 };
+    char before[65], after[65], sum1[65], sum2[65];
+
+    (void)state;
+    record_apply(s, create_author, &a);
+    strata_schema_hash(s, before);
+    record_apply(s, create_book, &b);
+    record_apply(s, drop_book, &c);
+    strata_schema_hash(s, after);
+    assert_string_equal(before, after);
+    assert_int_equal(strata_oplist_record(&b2, create_book, &err), 0);
+    strata_oplist_checksum(&b, sum1);
+    strata_oplist_checksum(&b2, sum2);
+    assert_string_equal(sum1, sum2);
+    strata_oplist_checksum(&c, sum2);
+    assert_string_not_equal(sum1, sum2);
+    strata_oplist_clear(&a);
+    strata_oplist_clear(&b);
+    strata_oplist_clear(&c);
+    strata_oplist_clear(&b2);
+    strata_schema_free(s);
+}
+
+static void test_ops__add_execute_hook_drop(void **state)
+{
+    struct strata_schema *s = strata_schema_new();
+    struct strata_oplist a = { 0 }, m = { 0 };
+
+    (void)state;
+    record_apply(s, create_author, &a);
+    record_apply(s, misc, &m);
+    assert_int_equal(m.nops, 5);
+    assert_int_equal(m.ops[0].kind, STRATA_OP_ADD_COLUMN);
+    assert_string_equal(m.ops[0].name, "born");
+    assert_null(m.ops[1].dialect);
+    assert_string_equal(m.ops[2].dialect, "postgresql");
+    assert_ptr_equal(m.ops[3].hook, hook);
+    assert_int_equal(strata_schema_find_table(s, "author")->ncolumns, 2);
+    strata_oplist_clear(&a);
+    strata_oplist_clear(&m);
+    strata_schema_free(s);
+}
+
+static void test_ops__apply_refuses_what_does_not_fit(void **state)
+{
+    struct strata_schema *s = strata_schema_new();
+    struct strata_oplist a = { 0 }, again = { 0 }, b = { 0 };
+    struct strata_error err = { 0 };
+    char before[65], after[65];
+
+    (void)state;
+    record_apply(s, create_author, &a);
+    strata_schema_hash(s, before);
+    assert_int_equal(strata_oplist_record(&again, create_author, &err), 0);
+    assert_int_equal(strata_schema_apply(s, &again.ops[0], &err), STRATA_EMIGRATION);
+    assert_string_equal(err.message, "create_table author: table already exists");
+    strata_error_clear(&err);
+    assert_int_equal(strata_oplist_record(&b, drop_book, &err), 0);
+    assert_int_equal(strata_schema_apply(s, &b.ops[0], &err), STRATA_EMIGRATION);
+    assert_string_equal(err.message, "drop_index ix_book_author_id_title: no such index on book");
+    strata_schema_hash(s, after);
+    assert_string_equal(before, after);
+    strata_oplist_clear(&a);
+    strata_oplist_clear(&again);
+    strata_oplist_clear(&b);
+    strata_schema_free(s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_ops__create_table_generates_names),
+        cmocka_unit_test(test_ops__composite_primary_key_keeps_key_order),
+        cmocka_unit_test(test_ops__first_error_is_sticky),
+        cmocka_unit_test(test_ops__drop_restores_schema_and_checksum_is_stable),
+        cmocka_unit_test(test_ops__add_execute_hook_drop),
+        cmocka_unit_test(test_ops__apply_refuses_what_does_not_fit),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
