@@ -12,6 +12,8 @@ void diag_init(struct diag *d)
 }
 
 static void located(struct diag *d, const char *file, unsigned line, unsigned col,
+                    const char *kind, const char *fmt, va_list ap) DIAG_PRINTF(6, 0);
+static void located(struct diag *d, const char *file, unsigned line, unsigned col,
                     const char *kind, const char *fmt, va_list ap)
 {
     FILE *f = d->out ? d->out : stderr;
@@ -25,7 +27,9 @@ static void located(struct diag *d, const char *file, unsigned line, unsigned co
     else
         fprintf(f, "%s:%u:%u: ", file, line, col);
     fprintf(f, "%s: ", kind);
-    vfprintf(f, fmt, ap);
+    /* gcc 12 with -fsanitize=undefined warns of a null format without this test. */
+    if (fmt != NULL)
+        vfprintf(f, fmt, ap);
     fputc('\n', f);
 }
 
@@ -61,12 +65,16 @@ void diag_warning(struct diag *d, const char *file, unsigned line, unsigned col,
 }
 
 static void logline(struct diag *d, const char *level, const char *topic, const char *fmt,
+                    va_list ap) DIAG_PRINTF(4, 0);
+static void logline(struct diag *d, const char *level, const char *topic, const char *fmt,
                     va_list ap)
 {
     FILE *f = d->out ? d->out : stderr;
 
     fprintf(f, "%s[strata.%s] ", level, topic);
-    vfprintf(f, fmt, ap);
+    /* gcc 12 with -fsanitize=undefined warns of a null format without this test. */
+    if (fmt != NULL)
+        vfprintf(f, fmt, ap);
     fputc('\n', f);
 }
 

@@ -1,0 +1,705 @@
+/*
+ * The SQLite dialect: renders recorded operations (ops.h) as SQLite SQL and runs them,
+ * and keeps strata's bookkeeping tables and lock on a `sqlite3 *`.
+ *
+ * This file and its PostgreSQL sibling are the only places that write SQL or quote a
+ * name. Identifiers go in double quotes with `"` doubled, string literals in single
+ * quotes with `'` doubled, whatever bytes the name holds. A single integer primary key
+ * becomes `INTEGER NOT NULL PRIMARY KEY` so it aliases the rowid (never AUTOINCREMENT);
+ * every other constraint is a named table constraint, and unique constraints are
+ * `CREATE UNIQUE INDEX uq_...` so their names survive. SQLite does not enforce VARCHAR
+ * lengths or enum ranges, so both become named CHECKs. The migration lock is
+ * `BEGIN IMMEDIATE` under a busy timeout.
+ */
+#include "dialect.h"
+
+#include <assert.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "schema.h"
+
+/* SQLite 3.35.0 added ALTER TABLE DROP COLUMN. */
+#define SQLITE_DROP_COLUMN_VERSION 3035000
+
+/* ===== Quoting ===== */
+
+/* Appends `text` between `q` characters, doubling every `q` inside it. */
+static void quote_with(struct strata_buf *b, const char *text, char q)
+{
+    const char *p = text;
+    const char *hit;
+
+    strata_buf_appendn(b, &q, 1);
+    while ((hit = strchr(p, q)) != NULL) {
+        strata_buf_appendn(b, p, (size_t)(hit - p) + 1);
+        strata_buf_appendn(b, &q, 1);
+        p = hit + 1;
+    }
+    strata_buf_append(b, p);
+    strata_buf_appendn(b, &q, 1);
+}
+
+static void quote_ident(struct strata_buf *b, const char *name)
+{
+    quote_with(b, name, '"');
+}
+
+static void quote_literal(struct strata_buf *b, const char *text)
+{
+    quote_with(b, text, '\'');
+}
+
+/* Appends `("a", "b")`. */
+static void render_name_list(struct strata_buf *b, char *const *names, size_t count)
+{
+    size_t i;
+
+    strata_buf_append(b, "(");
+    for (i = 0; i < count; i++) {
+        if (i > 0)
+            strata_buf_append(b, ", ");
+        quote_ident(b, names[i]);
+    }
+    strata_buf_append(b, ")");
+}
+
+/* ===== Tables and columns ===== */
+
+static void render_type(struct strata_buf *b, struct strata_type type)
+{
+    switch (type.kind) {
+    case STRATA_TYPE_SMALLINT:
+        strata_buf_append(b, "SMALLINT");
+        break;
+    case STRATA_TYPE_INTEGER:
+        strata_buf_append(b, "INTEGER");
+        break;
+    case STRATA_TYPE_BIGINT:
+        strata_buf_append(b, "BIGINT");
+        break;
+    case STRATA_TYPE_BOOLEAN:
+        strata_buf_append(b, "BOOLEAN");
+        break;
+    case STRATA_TYPE_REAL:
+        strata_buf_append(b, "REAL");
+        break;
+    case STRATA_TYPE_DOUBLE:
+        strata_buf_append(b, "DOUBLE");
+        break;
+    case STRATA_TYPE_VARCHAR:
+        strata_buf_printf(b, "VARCHAR(%d)", type.length);
+        break;
+    case STRATA_TYPE_TEXT:
+        strata_buf_append(b, "TEXT");
+        break;
+    case STRATA_TYPE_BLOB:
+        strata_buf_append(b, "BLOB");
+        break;
+    case STRATA_TYPE_NUMERIC:
+        if (type.length > 0)
+            strata_buf_printf(b, "NUMERIC(%d, %d)", type.length, type.scale);
+        else
+            strata_buf_append(b, "NUMERIC");
+        break;
+    case STRATA_TYPE_DATE:
+        strata_buf_append(b, "DATE");
+        break;
+    case STRATA_TYPE_DATETIME:
+        strata_buf_append(b, "DATETIME");
+        break;
+    case STRATA_TYPE_TIMESTAMP:
+        strata_buf_append(b, "TIMESTAMP");
+        break;
+    case STRATA_TYPE_JSON:
+        strata_buf_append(b, "JSON");
+        break;
+    case STRATA_TYPE_UUID:
+        strata_buf_append(b, "UUID");
+        break;
+    case STRATA_TYPE_NONE:
+        break; /* refused by render_column */
+    }
+}
+
+static const char *fk_action(enum strata_fk_action action)
+{
+    switch (action) {
+    case STRATA_RESTRICT:
+        return "RESTRICT";
+    case STRATA_CASCADE:
+        return "CASCADE";
+    case STRATA_SET_NULL:
+        return "SET NULL";
+    case STRATA_NO_ACTION:
+        break;
+    }
+    return NULL;
+}
+
+/* Appends `REFERENCES "t" ("c") [ON DELETE ...] [ON UPDATE ...]`. */
+static void render_references(struct strata_buf *b, const struct strata_foreign_key *fk)
+{
+    const char *action;
+
+    strata_buf_append(b, "REFERENCES ");
+    quote_ident(b, fk->ref_table);
+    strata_buf_append(b, " (");
+    quote_ident(b, fk->ref_column);
+    strata_buf_append(b, ")");
+    if ((action = fk_action(fk->on_delete)) != NULL)
+        strata_buf_printf(b, " ON DELETE %s", action);
+    if ((action = fk_action(fk->on_update)) != NULL)
+        strata_buf_printf(b, " ON UPDATE %s", action);
+}
+
+/* Appends `CONSTRAINT "name" CHECK (expr)`. */
+static void render_check(struct strata_buf *b, const char *name, const char *expr)
+{
+    strata_buf_append(b, "CONSTRAINT ");
+    quote_ident(b, name);
+    strata_buf_printf(b, " CHECK (%s)", expr);
+}
+
+/* Appends the comma-separated integers "0,1, 2" as "0, 1, 2". */
+static void render_enum_values(struct strata_buf *b, const char *values)
+{
+    const char *p = values;
+    const char *end;
+    size_t n;
+    int first = 1;
+
+    for (;;) {
+        while (*p == ' ')
+            p++;
+        end = strchr(p, ',');
+        n = end != NULL ? (size_t)(end - p) : strlen(p);
+        while (n > 0 && p[n - 1] == ' ')
+            n--;
+        if (!first)
+            strata_buf_append(b, ", ");
+        strata_buf_appendn(b, p, n);
+        first = 0;
+        if (end == NULL)
+            break;
+        p = end + 1;
+    }
+}
+
+/*
+ * Appends the checks a column brings: its own CHECK (ck_<t>_<c>), the byte length of a
+ * VARCHAR (ck_<t>_<c>_len) and the values of an enum (ck_<t>_<c>_enum), each preceded
+ * by `sep`. The names come from strata_make_name so long ones shorten as everywhere.
+ */
+static void render_column_checks(struct strata_buf *b, const char *table,
+                                 const struct strata_column *c, const char *sep)
+{
+    char name[STRATA_NAME_MAX + 1];
+
+    if (c->check != NULL) {
+        strata_make_name(name, "ck", (const char *const[]){ table, c->name, NULL });
+        strata_buf_append(b, sep);
+        render_check(b, name, c->check);
+    }
+    if (c->type.kind == STRATA_TYPE_VARCHAR) {
+        strata_make_name(name, "ck", (const char *const[]){ table, c->name, "len", NULL });
+        strata_buf_append(b, sep);
+        strata_buf_append(b, "CONSTRAINT ");
+        quote_ident(b, name);
+        strata_buf_append(b, " CHECK (length(CAST(");
+        quote_ident(b, c->name);
+        strata_buf_printf(b, " AS BLOB)) <= %d)", c->type.length);
+    }
+    if (c->enum_values != NULL) {
+        strata_make_name(name, "ck", (const char *const[]){ table, c->name, "enum", NULL });
+        strata_buf_append(b, sep);
+        strata_buf_append(b, "CONSTRAINT ");
+        quote_ident(b, name);
+        strata_buf_append(b, " CHECK (");
+        quote_ident(b, c->name);
+        strata_buf_append(b, " IN (");
+        render_enum_values(b, c->enum_values);
+        strata_buf_append(b, "))");
+    }
+}
+
+static int in_primary_key(const struct strata_table *t, const char *column)
+{
+    size_t i;
+
+    for (i = 0; i < t->nprimary_key; i++)
+        if (strcmp(t->primary_key[i], column) == 0)
+            return 1;
+    return 0;
+}
+
+/*
+ * The column that aliases the rowid: the only primary key column when its type is
+ * integer-family (a BIGINT key would not alias the rowid, so it is written INTEGER).
+ * NULL when there is none.
+ */
+static const struct strata_column *rowid_column(const struct strata_table *t)
+{
+    const struct strata_column *c;
+
+    if (t->nprimary_key != 1)
+        return NULL;
+    c = strata_table_find_column(t, t->primary_key[0]);
+    if (c == NULL || !strata_type_is_integer(c->type))
+        return NULL;
+    return c;
+}
+
+/* Appends `"name" TYPE [NOT NULL] [DEFAULT ...]` (or the rowid alias form). */
+static int render_column(struct strata_buf *b, const struct strata_table *t,
+                         const struct strata_column *c, int rowid, struct strata_error *err)
+{
+    if (c->type.kind == STRATA_TYPE_NONE)
+        return strata_error_set(err, STRATA_EMIGRATION, "column '%s.%s' has no type",
+                                t->name, c->name);
+    quote_ident(b, c->name);
+    strata_buf_append(b, " ");
+    if (rowid) {
+        strata_buf_append(b, "INTEGER NOT NULL PRIMARY KEY");
+    } else {
+        render_type(b, c->type);
+        if (!c->nullable || in_primary_key(t, c->name))
+            strata_buf_append(b, " NOT NULL");
+    }
+    if (c->default_value != NULL)
+        strata_buf_printf(b, " DEFAULT %s", c->default_value);
+    else if (c->default_sql != NULL)
+        strata_buf_printf(b, " DEFAULT (%s)", c->default_sql);
+    return 0;
+}
+
+/* Appends `CREATE [UNIQUE] INDEX "name" ON "table" ("a", ...);`. */
+static void render_index(struct strata_buf *b, const char *table, const struct strata_index *ix)
+{
+    strata_buf_append(b, ix->unique ? "CREATE UNIQUE INDEX " : "CREATE INDEX ");
+    quote_ident(b, ix->name);
+    strata_buf_append(b, " ON ");
+    quote_ident(b, table);
+    strata_buf_append(b, " ");
+    render_name_list(b, ix->columns, ix->ncolumns);
+    strata_buf_append(b, ";\n");
+}
+
+/*
+ * CREATE TABLE with one column per line, then the table constraints in a fixed order
+ * (primary key, foreign keys, column checks column by column, table checks), then one
+ * CREATE INDEX per index of the table.
+ */
+static int render_create_table(struct strata_buf *b, const struct strata_table *t,
+                               struct strata_error *err)
+{
+    static const char sep[] = ",\n    ";
+    const struct strata_column *rowid = rowid_column(t);
+    char name[STRATA_NAME_MAX + 1];
+    size_t i;
+    int rc;
+
+    strata_buf_append(b, "CREATE TABLE ");
+    quote_ident(b, t->name);
+    strata_buf_append(b, " (");
+    for (i = 0; i < t->ncolumns; i++) {
+        strata_buf_append(b, i == 0 ? "\n    " : sep);
+        rc = render_column(b, t, &t->columns[i], &t->columns[i] == rowid, err);
+        if (rc != 0)
+            return rc;
+    }
+    if (t->nprimary_key > 0 && rowid == NULL) {
+        strata_make_name(name, "pk", (const char *const[]){ t->name, NULL });
+        strata_buf_append(b, sep);
+        strata_buf_append(b, "CONSTRAINT ");
+        quote_ident(b, name);
+        strata_buf_append(b, " PRIMARY KEY ");
+        render_name_list(b, t->primary_key, t->nprimary_key);
+    }
+    for (i = 0; i < t->nforeign_keys; i++) {
+        const struct strata_foreign_key *fk = &t->foreign_keys[i];
+
+        strata_buf_append(b, sep);
+        strata_buf_append(b, "CONSTRAINT ");
+        quote_ident(b, fk->name);
+        strata_buf_append(b, " FOREIGN KEY (");
+        quote_ident(b, fk->column);
+        strata_buf_append(b, ") ");
+        render_references(b, fk);
+    }
+    for (i = 0; i < t->ncolumns; i++)
+        render_column_checks(b, t->name, &t->columns[i], sep);
+    for (i = 0; i < t->nchecks; i++) {
+        strata_buf_append(b, sep);
+        render_check(b, t->checks[i].name, t->checks[i].expr);
+    }
+    strata_buf_append(b, "\n);\n");
+    for (i = 0; i < t->nindexes; i++)
+        render_index(b, t->name, &t->indexes[i]);
+    return 0;
+}
+
+/*
+ * ALTER TABLE ADD COLUMN with the column's checks and foreign key inline (SQLite takes
+ * named column constraints there), then the indexes the column brings. SQLite cannot
+ * add a primary key column; a NOT NULL column without a default is SQLite's to refuse.
+ */
+static int render_add_column(struct strata_buf *b, const struct strata_opdef *op,
+                             struct strata_error *err)
+{
+    const struct strata_table *t = op->def;
+    const struct strata_column *c;
+    size_t i;
+    int rc;
+
+    assert(t != NULL);
+    c = strata_table_find_column(t, op->name);
+    if (c == NULL && t->ncolumns == 1)
+        c = &t->columns[0];
+    assert(c != NULL);
+    if (t->nprimary_key > 0)
+        return strata_error_set(err, STRATA_EMIGRATION,
+                                "SQLite cannot add the primary key column '%s.%s'",
+                                op->table, c->name);
+    strata_buf_append(b, "ALTER TABLE ");
+    quote_ident(b, op->table);
+    strata_buf_append(b, " ADD COLUMN ");
+    rc = render_column(b, t, c, 0, err);
+    if (rc != 0)
+        return rc;
+    render_column_checks(b, op->table, c, " ");
+    for (i = 0; i < t->nforeign_keys; i++) {
+        const struct strata_foreign_key *fk = &t->foreign_keys[i];
+
+        if (strcmp(fk->column, c->name) != 0)
+            continue;
+        strata_buf_append(b, " CONSTRAINT ");
+        quote_ident(b, fk->name);
+        strata_buf_append(b, " ");
+        render_references(b, fk);
+    }
+    strata_buf_append(b, ";\n");
+    for (i = 0; i < t->nindexes; i++)
+        render_index(b, op->table, &t->indexes[i]);
+    return 0;
+}
+
+/* Appends raw SQL, adding the final `;` unless it is there. */
+static void render_execute(struct strata_buf *b, const char *sql)
+{
+    size_t n = strlen(sql);
+
+    while (n > 0 && strchr(" \t\r\n", sql[n - 1]) != NULL)
+        n--;
+    strata_buf_appendn(b, sql, n);
+    strata_buf_append(b, n > 0 && sql[n - 1] == ';' ? "\n" : ";\n");
+}
+
+static int render_op(struct strata_buf *b, const struct strata_opdef *op,
+                     struct strata_error *err)
+{
+    switch (op->kind) {
+    case STRATA_OP_CREATE_TABLE:
+        return render_create_table(b, op->def, err);
+    case STRATA_OP_DROP_TABLE:
+        strata_buf_append(b, "DROP TABLE ");
+        quote_ident(b, op->table);
+        strata_buf_append(b, ";\n");
+        break;
+    case STRATA_OP_ADD_COLUMN:
+        return render_add_column(b, op, err);
+    case STRATA_OP_DROP_COLUMN:
+        strata_buf_append(b, "ALTER TABLE ");
+        quote_ident(b, op->table);
+        strata_buf_append(b, " DROP COLUMN ");
+        quote_ident(b, op->name);
+        strata_buf_append(b, ";\n");
+        break;
+    case STRATA_OP_CREATE_INDEX:
+        render_index(b, op->table, &op->index);
+        break;
+    case STRATA_OP_DROP_INDEX:
+        strata_buf_append(b, "DROP INDEX ");
+        quote_ident(b, op->name);
+        strata_buf_append(b, ";\n");
+        break;
+    case STRATA_OP_EXECUTE:
+        if (op->dialect == NULL || strcmp(op->dialect, "sqlite") == 0)
+            render_execute(b, op->sql);
+        break;
+    case STRATA_OP_HOOK:
+        break;
+    }
+    return 0;
+}
+
+/* ===== Running ===== */
+
+/* Runs a script; on failure keeps SQLite's message. */
+static int exec_sql(sqlite3 *db, const char *sql, struct strata_error *err)
+{
+    char *msg = NULL;
+    int rc = 0;
+
+    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
+        rc = strata_error_set(err, STRATA_EDB, "%s", msg != NULL ? msg : sqlite3_errmsg(db));
+    sqlite3_free(msg);
+    return rc;
+}
+
+/* Calls a hook with the connection; a non-zero return fails with the hook's message. */
+static int run_hook(sqlite3 *db, const struct strata_opdef *op, struct strata_error *err)
+{
+    char msg[512] = "";
+    int ret;
+
+    assert(op->hook != NULL);
+    ret = op->hook(db, "sqlite", msg, sizeof(msg));
+    if (ret == 0)
+        return 0;
+    msg[sizeof(msg) - 1] = '\0';
+    if (msg[0] != '\0')
+        return strata_error_set(err, STRATA_EMIGRATION, "%s", msg);
+    return strata_error_set(err, STRATA_EMIGRATION, "hook returned %d", ret);
+}
+
+static int run_op(void *conn, const struct strata_opdef *op, struct strata_error *err)
+{
+    sqlite3 *db = conn;
+    struct strata_buf sql = { 0 };
+    int rc;
+
+    if (op->kind == STRATA_OP_HOOK)
+        return run_hook(db, op, err);
+    if (op->kind == STRATA_OP_DROP_COLUMN &&
+        sqlite3_libversion_number() < SQLITE_DROP_COLUMN_VERSION)
+        return strata_error_set(err, STRATA_EMIGRATION,
+                                "ALTER TABLE DROP COLUMN needs SQLite 3.35.0 or later; "
+                                "this is SQLite %s",
+                                sqlite3_libversion());
+    rc = render_op(&sql, op, err);
+    if (rc != 0)
+        goto cleanup;
+    if (sql.failed) {
+        rc = strata_error_set(err, STRATA_ENOMEM, "out of memory");
+        goto cleanup;
+    }
+    if (sql.len > 0)
+        rc = exec_sql(db, sql.data, err);
+cleanup:
+    strata_buf_free(&sql);
+    return rc;
+}
+
+/* ===== Bookkeeping: lock, strata_version, strata_history ===== */
+
+static int db_begin(void *conn, struct strata_error *err)
+{
+    return exec_sql(conn, "BEGIN IMMEDIATE", err);
+}
+
+static void db_rollback(void *conn)
+{
+    if (!sqlite3_get_autocommit(conn))
+        sqlite3_exec(conn, "ROLLBACK", NULL, NULL, NULL);
+}
+
+static int db_commit(void *conn, struct strata_error *err)
+{
+    int rc = exec_sql(conn, "COMMIT", err);
+
+    if (rc != 0)
+        db_rollback(conn);
+    return rc;
+}
+
+static int ensure_tables(void *conn, struct strata_error *err)
+{
+    return exec_sql(conn,
+                    "CREATE TABLE IF NOT EXISTS strata_version ("
+                    "version_num TEXT PRIMARY KEY);\n"
+                    "CREATE TABLE IF NOT EXISTS strata_history ("
+                    "id INTEGER PRIMARY KEY, revision TEXT, direction TEXT, checksum TEXT, "
+                    "applied_at TEXT, duration_ms INTEGER);\n",
+                    err);
+}
+
+/*
+ * Prepares `sql` and binds `texts` to its first `ntexts` parameters; when `number` is
+ * not NULL it is bound to the next one. On success *out is the statement (caller
+ * finalizes).
+ */
+static int prepare(sqlite3 *db, sqlite3_stmt **out, const char *sql, const char *const *texts,
+                   int ntexts, const long long *number, struct strata_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    int i;
+
+    *out = NULL;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+        goto fail;
+    for (i = 0; i < ntexts; i++)
+        if (sqlite3_bind_text(st, i + 1, texts[i], -1, SQLITE_STATIC) != SQLITE_OK)
+            goto fail;
+    if (number != NULL && sqlite3_bind_int64(st, ntexts + 1, *number) != SQLITE_OK)
+        goto fail;
+    *out = st;
+    return 0;
+fail:
+    strata_error_set(err, STRATA_EDB, "%s", sqlite3_errmsg(db));
+    sqlite3_finalize(st);
+    return STRATA_EDB;
+}
+
+/* Runs a statement that returns no rows. */
+static int run_bound(sqlite3 *db, const char *sql, const char *const *texts, int ntexts,
+                     const long long *number, struct strata_error *err)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = prepare(db, &st, sql, texts, ntexts, number, err);
+
+    if (rc != 0)
+        return rc;
+    if (sqlite3_step(st) != SQLITE_DONE)
+        rc = strata_error_set(err, STRATA_EDB, "%s", sqlite3_errmsg(db));
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int read_versions(void *conn, struct strata_buf *out, struct strata_error *err)
+{
+    sqlite3 *db = conn;
+    sqlite3_stmt *st = NULL;
+    const char *table = "strata_version";
+    int first = 1;
+    int step;
+    int rc;
+
+    rc = prepare(db, &st, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1",
+                 &table, 1, NULL, err);
+    if (rc != 0)
+        goto cleanup;
+    step = sqlite3_step(st);
+    if (step == SQLITE_DONE)
+        goto cleanup; /* no table: base */
+    if (step != SQLITE_ROW) {
+        rc = strata_error_set(err, STRATA_EDB, "%s", sqlite3_errmsg(db));
+        goto cleanup;
+    }
+    sqlite3_finalize(st);
+    rc = prepare(db, &st, "SELECT version_num FROM strata_version ORDER BY version_num", NULL,
+                 0, NULL, err);
+    if (rc != 0)
+        goto cleanup;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *id = (const char *)sqlite3_column_text(st, 0);
+
+        if (id == NULL)
+            continue;
+        if (!first)
+            strata_buf_append(out, " ");
+        strata_buf_append(out, id);
+        first = 0;
+    }
+    if (step != SQLITE_DONE)
+        rc = strata_error_set(err, STRATA_EDB, "%s", sqlite3_errmsg(db));
+cleanup:
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int delete_version(void *conn, const char *id, struct strata_error *err)
+{
+    return run_bound(conn, "DELETE FROM strata_version WHERE version_num = ?1", &id, 1, NULL,
+                     err);
+}
+
+static int insert_version(void *conn, const char *id, struct strata_error *err)
+{
+    return run_bound(conn, "INSERT INTO strata_version (version_num) VALUES (?1)", &id, 1, NULL,
+                     err);
+}
+
+static int insert_history(void *conn, const struct strata_history_row *row,
+                          struct strata_error *err)
+{
+    const char *texts[] = { row->revision, row->direction, row->checksum, row->applied_at };
+
+    return run_bound(conn,
+                     "INSERT INTO strata_history "
+                     "(revision, direction, checksum, applied_at, duration_ms) "
+                     "VALUES (?1, ?2, ?3, ?4, ?5)",
+                     texts, 4, &row->duration_ms, err);
+}
+
+static void db_close(void *conn)
+{
+    sqlite3_close(conn);
+}
+
+const struct strata_dialect strata_sqlite_dialect = {
+    .name = "sqlite",
+    .display_name = "SQLite",
+    .transactional_ddl = true,
+    .quote_ident = quote_ident,
+    .quote_literal = quote_literal,
+    .render_op = render_op,
+    .run_op = run_op,
+    .begin = db_begin,
+    .commit = db_commit,
+    .rollback = db_rollback,
+    .ensure_tables = ensure_tables,
+    .read_versions = read_versions,
+    .delete_version = delete_version,
+    .insert_version = insert_version,
+    .insert_history = insert_history,
+    .close = db_close,
+};
+
+/* ===== Connecting ===== */
+
+int strata_sqlite_connect(void **out, const char *path, int create, struct strata_error *err)
+{
+    sqlite3 *db = NULL;
+    int memory = strcmp(path, ":memory:") == 0;
+    int flags = SQLITE_OPEN_READWRITE;
+    int rc = 0;
+
+    *out = NULL;
+    if (create || memory)
+        flags |= SQLITE_OPEN_CREATE;
+    else if (access(path, F_OK) != 0)
+        return strata_error_set(err, STRATA_ENOTFOUND, "database file '%s' does not exist",
+                                path);
+    if (sqlite3_open_v2(path, &db, flags, NULL) != SQLITE_OK) {
+        rc = strata_error_set(err, STRATA_EDB, "cannot open database '%s': %s", path,
+                              db != NULL ? sqlite3_errmsg(db) : "out of memory");
+        goto cleanup;
+    }
+    sqlite3_busy_timeout(db, STRATA_BUSY_TIMEOUT_MS);
+    rc = exec_sql(db, "PRAGMA foreign_keys=ON", err);
+    if (rc != 0)
+        goto cleanup;
+    *out = db;
+    db = NULL;
+cleanup:
+    sqlite3_close(db);
+    return rc;
+}
+
+int strata_sqlite_adopt(void *conn, struct strata_error *err)
+{
+    sqlite3 *db = conn;
+    sqlite3_stmt *st = NULL;
+    int rc = prepare(db, &st, "PRAGMA busy_timeout", NULL, 0, NULL, err);
+
+    if (rc != 0)
+        return rc;
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) == 0)
+        sqlite3_busy_timeout(db, STRATA_BUSY_TIMEOUT_MS);
+    sqlite3_finalize(st);
+    return 0;
+}

@@ -1,0 +1,7 @@
+#include <stdint.h>
+#include <strata/model.h>
+
+struct STRATA_MODEL() author {
+    int64_t id STRATA_FIELD(primary_key);
+    char *a_column_name_that_is_much_longer_than_sixty_three_bytes_in_total;
+};

@@ -1,0 +1,7 @@
+#include <stdint.h>
+#include <strata/model.h>
+
+struct STRATA_MODEL(primary_key(book_id, tag_id)) book_tag {
+    int64_t book_id;
+    int64_t tagid;
+};

@@ -1,0 +1,9 @@
+#include <stdint.h>
+#include <strata/model.h>
+
+struct STRATA_MODEL() book {
+    int64_t id STRATA_FIELD(primary_key);
+    char title[201];
+    int32_t pages STRATA_FIELD(index);
+    char *isbn STRATA_FIELD(unique);
+};

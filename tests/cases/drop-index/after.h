@@ -1,0 +1,8 @@
+#include <stdint.h>
+#include <strata/model.h>
+
+struct STRATA_MODEL() book {
+    int64_t id STRATA_FIELD(primary_key);
+    char title[201];
+    int64_t author_id;
+};

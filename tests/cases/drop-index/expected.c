@@ -1,0 +1,24 @@
+/*
+ * after
+ *
+ * Revision ID: rev2
+ * Revises: rev1
+ * Create Date: 1970-01-01 00:00:00 UTC
+ */
+#include <strata/migration.h>
+
+static void upgrade(struct strata_op *op)
+{
+    strata_drop_index(op, "ix_book_title", "book");
+    strata_drop_index(op, "ix_book_author_id_title", "book");
+}
+
+static void downgrade(struct strata_op *op)
+{
+    strata_create_index(op, "ix_book_title", "book", "title");
+    strata_create_index(op, "ix_book_author_id_title", "book", "author_id", "title");
+}
+
+STRATA_REVISION("rev2", "rev1", "after",
+                "0e15d1d8ffcd6e6d2f46764d71482a73cd0a4d6663c3206c6bfc287dfd59f9c5",
+                upgrade, downgrade);

@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# The README's second command: the whole test suite under AddressSanitizer and UBSan.
+#
+# Run it from anywhere (as root on a fresh Debian 12 it first installs the packages the
+# build needs). It configures build-test/ in the repository root with the sanitizers
+# and --check on the example's build step (a model change without a committed
+# migration is a failure), runs every test without stopping at the first failure, and
+# ends with one line, `N passed, N failed`, counted from meson's testlog.json. The exit
+# status is non-zero when a test failed or the build did not complete.
+set -uo pipefail
+
+PACKAGES=(meson ninja-build gcc pkg-config libclang-dev libjansson-dev libsqlite3-dev
+          sqlite3 libcmocka-dev)
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+build="build-test"
+
+# Reports a failure before the tests could run, keeping the closing line's shape.
+die() {
+    printf 'tests/run.sh: error: %s\n' "$*" >&2
+    echo "0 passed, 1 failed"
+    exit 1
+}
+
+# Installs the Debian packages that are missing; does nothing when all are present.
+install_packages() {
+    local missing=() p
+    command -v dpkg-query >/dev/null || return 0
+    for p in "${PACKAGES[@]}"; do
+        if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+            missing+=("$p")
+        fi
+    done
+    [[ ${#missing[@]} -eq 0 ]] && return 0
+    [[ $(id -u) -eq 0 ]] || die "missing packages: ${missing[*]} (run as root, or install them)"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update || die "apt-get update failed"
+    apt-get install -y "${PACKAGES[@]}" || die "apt-get install failed"
+}
+
+install_packages
+cd "$repo" || die "cannot enter $repo"
+
+options=("-Db_sanitize=address,undefined" -Db_lundef=false -Dstrata_check=true)
+if [[ -f $build/build.ninja ]]; then
+    meson configure "$build" "${options[@]}" || die "meson configure $build failed"
+else
+    meson setup "$build" "${options[@]}" || die "meson setup $build failed"
+fi
+
+# A stale log from an earlier run must not be counted if this build fails.
+log=$build/meson-logs/testlog.json
+rm -f "$log"
+meson test -C "$build" --print-errorlogs --timeout-multiplier 3
+status=$?
+
+[[ -f $log ]] || die "the build failed before any test ran (see above)"
+
+# testlog.json is one JSON object per test; only the result fields are read (the
+# objects also hold each test's environment, which is never printed).
+python3 - "$log" <<'EOF'
+import json
+import sys
+
+passed = failed = skipped = expected = 0
+failures = []
+with open(sys.argv[1], encoding="utf-8") as log:
+    for line in log:
+        if not line.strip():
+            continue
+        test = json.loads(line)
+        result = test.get("result")
+        if result == "OK":
+            passed += 1
+        elif result == "SKIP":
+            skipped += 1
+        elif result == "EXPECTEDFAIL":
+            expected += 1
+        else:
+            failed += 1
+            failures.append("%s (%s)" % (test.get("name"), result))
+for name in failures:
+    print("failed: " + name)
+if skipped or expected:
+    print("%d skipped, %d expected failures" % (skipped, expected))
+print("%d passed, %d failed" % (passed, failed))
+sys.exit(1 if failed else 0)
+EOF
+summary=$?
+if [[ $status -ne 0 && $summary -eq 0 ]]; then
+    exit "$status"
+fi
+exit "$summary"
