@@ -19,6 +19,7 @@
 
 #include <strata/strata.h>
 
+#include "buf.h"
 #include "diag.h"
 #include "diff.h"
 #include "emit.h"
@@ -96,6 +97,23 @@ static int state_load(struct state *st, const struct cli_options *o, bool snapsh
 }
 
 /*
+ * Takes the exclusive lock on DIR that every command writing into it holds (DESIGN 1.3),
+ * waiting while another holds it; whatever the caller read of DIR before is stale once
+ * this returns. A missing DIR is reported as state_load reports it. Returns the lock's
+ * descriptor (release with fileout_unlock) or -1 with the error reported.
+ */
+static int lock_dir(const struct cli_options *o, struct diag *d)
+{
+    struct stat sb;
+
+    if (stat(o->dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+        diag_error(d, NULL, 0, 0, "no directory %s; run: strata init", o->dir);
+        return -1;
+    }
+    return fileout_lock(o->dir, d);
+}
+
+/*
  * Checks that the history can be built on: consistent graph, one head at most, and that
  * head is the snapshot's. Reports each problem and says what to do; returns how many.
  */
@@ -157,6 +175,70 @@ static const char *head_id(const struct state *st)
             return st->revs.items[i].id;
     }
     return NULL;
+}
+
+/* Appends ` word` to `b`, single-quoted for a POSIX shell when it needs quoting. */
+static void shell_word(struct strata_buf *b, const char *word)
+{
+    const char *p;
+
+    strata_buf_append(b, " ");
+    if (word[0] != '\0' && strspn(word, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                         "0123456789_./:=+,@%-") == strlen(word)) {
+        strata_buf_append(b, word);
+        return;
+    }
+    strata_buf_append(b, "'");
+    for (p = word; *p != '\0'; p++) {
+        if (*p == '\'')
+            strata_buf_append(b, "'\\''");
+        else
+            strata_buf_appendn(b, p, 1);
+    }
+    strata_buf_append(b, "'");
+}
+
+/*
+ * Reports that the models changed and names the command that writes the missing
+ * revision, with the options of this run that differ from the defaults (a build step
+ * passes absolute --models, --dir and -I), so it can be pasted into a shell as is.
+ */
+static void report_pending(const struct cli_options *o, const struct strata_oplist *up,
+                           struct diag *d)
+{
+    struct strata_buf b = { 0 };
+    char msg[256], *cmd = NULL;
+    const char *p;
+    size_t i;
+
+    emit_default_message(msg, sizeof msg, up);
+    strata_buf_append(&b, "strata");
+    if (!(o->nmodels == 1 && strcmp(o->models[0], "models") == 0)) {
+        for (i = 0; i < o->nmodels; i++) {
+            shell_word(&b, "--models");
+            shell_word(&b, o->models[i]);
+        }
+    }
+    if (strcmp(o->dir, "generated") != 0) {
+        shell_word(&b, "--dir");
+        shell_word(&b, o->dir);
+    }
+    for (i = 0; i < o->nclang_args; i++)
+        shell_word(&b, o->clang_args[i]);
+    /* The message in double quotes, as the command has always been shown. */
+    strata_buf_append(&b, " migrate -m \"");
+    for (p = msg; *p != '\0'; p++) {
+        if (strchr("\"$`\\", *p) != NULL)
+            strata_buf_append(&b, "\\");
+        strata_buf_appendn(&b, p, 1);
+    }
+    strata_buf_append(&b, "\"");
+    if (strata_buf_detach(&b, &cmd) != 0)
+        cmd = NULL;
+    diag_error(d, NULL, 0, 0, "models changed since the last revision; run: %s",
+               cmd != NULL ? cmd : "strata migrate");
+    strata_buf_free(&b);
+    free(cmd);
 }
 
 /* Builds "-I..."/"-D..." args into parse options and parses the models. */
@@ -465,9 +547,14 @@ int cmd_migrate(const struct cli_options *o, const char *message, const char *re
     struct state st;
     struct diag d;
     bool changed = false;
-    int rc = 1;
+    int lock = -1, rc = 1;
 
+    memset(&st, 0, sizeof st);
     diag_init(&d);
+    /* The lock `generate` takes: a build running meanwhile must not write a second one. */
+    lock = lock_dir(o, &d);
+    if (lock < 0)
+        goto cleanup;
     if (state_load(&st, o, true, &d) != 0 || check_head(&st, o, &d) != 0)
         goto cleanup;
     if (parse(&models, &files, o, &d) != 0)
@@ -478,6 +565,7 @@ int cmd_migrate(const struct cli_options *o, const char *message, const char *re
         diag_info(&d, "autogenerate", "No changes in schema detected.");
     rc = 0;
 cleanup:
+    fileout_unlock(lock);
     strata_schema_free(models);
     parse_files_free(&files);
     state_free(&st);
@@ -489,17 +577,22 @@ int cmd_revision(const struct cli_options *o, const char *message, const char *r
     struct strata_oplist up, down;
     struct state st;
     struct diag d;
-    int rc = 1;
+    int lock = -1, rc = 1;
 
+    memset(&st, 0, sizeof st);
     memset(&up, 0, sizeof up);
     memset(&down, 0, sizeof down);
     diag_init(&d);
+    lock = lock_dir(o, &d);
+    if (lock < 0)
+        goto cleanup;
     if (state_load(&st, o, true, &d) != 0 || check_head(&st, o, &d) != 0)
         goto cleanup;
     if (write_revision(&st, &up, &down, st.snap, message, rev_id, &d) != 0)
         goto cleanup;
     rc = 0;
 cleanup:
+    fileout_unlock(lock);
     state_free(&st);
     return rc;
 }
@@ -511,7 +604,7 @@ int cmd_check(const struct cli_options *o)
     struct strata_oplist up, down;
     struct state st;
     struct diag d;
-    char msg[256], hash[65];
+    char hash[65];
     int history_problems, rc = 1;
     long h;
 
@@ -537,10 +630,7 @@ int cmd_check(const struct cli_options *o)
     if (up.nops > 0 && history_problems > 0) {
         diag_error(&d, NULL, 0, 0, "models differ from %s", st.snap_path);
     } else if (up.nops > 0) {
-        emit_default_message(msg, sizeof msg, &up);
-        diag_error(&d, NULL, 0, 0,
-                   "models changed since the last revision; run: strata migrate -m \"%s\"",
-                   msg);
+        report_pending(o, &up, &d);
     }
     if (d.errors == 0) {
         printf("No new upgrade operations detected.\n");
@@ -605,7 +695,7 @@ int cmd_generate(const struct cli_options *o, const char *output, const char *de
                    writable_dir_of(output) ? depfile : output);
         goto cleanup;
     }
-    lock = fileout_lock(o->dir, &d);
+    lock = lock_dir(o, &d);
     if (lock < 0)
         goto cleanup;
     if (state_load(&st, o, true, &d) != 0 || check_head(&st, o, &d) != 0)
@@ -615,13 +705,11 @@ int cmd_generate(const struct cli_options *o, const char *output, const char *de
     if (diff_schemas(&up, &down, st.snap, models, &d) != 0)
         goto cleanup;
     if (up.nops > 0) {
-        emit_default_message(msg, sizeof msg, &up);
         if (check) {
-            diag_error(&d, NULL, 0, 0,
-                       "models changed since the last revision; run: strata migrate -m \"%s\"",
-                       msg);
+            report_pending(o, &up, &d);
             goto cleanup;
         }
+        emit_default_message(msg, sizeof msg, &up);
         if (write_revision(&st, &up, &down, models, msg, NULL, &d) != 0)
             goto cleanup;
         /* Read the history again: it now ends with the new revision. */

@@ -1,14 +1,14 @@
 /*
  * The autogenerate diff (see diff.h).
  *
- * One pass, compute(), walks two schemas and appends operations: new tables
- * (parent-first), then per-table changes (indexes dropped, columns dropped, columns
- * added, indexes created), then removed tables (child-first). The downgrade is the same
- * pass run from `to` back to `from`, so it is the inverse by construction; only the
- * upgrade pass logs and reports. What operations cannot express yet (altered columns,
- * renames, constraint changes on existing tables) is reported by name. A replay of both
- * lists through strata_schema_apply() closes the loop: anything the pass missed shows up
- * there as the first difference.
+ * One pass, compute(), walks the models (`to`) against a working copy of the snapshot
+ * (`cur`, which starts as `from`) and appends the upgrade operations in the order diff.h
+ * gives. Each operation is applied to `cur` as soon as it is pushed; just before that,
+ * its exact inverse is built from `cur` (what a drop removes, what an alter replaces,
+ * what a rename undoes) into the downgrade list, and at the end the downgrade is those
+ * inverses in reverse order. Since `cur` holds the renames already, comparing it with
+ * the models by name sees regenerated constraint names as equal. A replay of both lists
+ * from `from` closes the loop: anything the pass missed shows up as the first difference.
  */
 #include "diff.h"
 
@@ -20,37 +20,50 @@
 #include "buf.h"
 
 #define HAND_WRITTEN "write the revision by hand with strata revision -m"
-#define ALTER_COLUMN "alter column comes with the next release"
-#define CONSTRAINTS "constraint changes come with the next release"
+#define FILL_FIXES                                                                            \
+    "give it a default (STRATA_FIELD(default = ...)) or a backfill "                          \
+    "(STRATA_FIELD(backfill = ...))"
+
+/* A foreign key created after the tables and columns it needs exist. */
+struct deferred {
+    const char *table;                   /* borrowed from `to` */
+    const struct strata_foreign_key *fk; /* borrowed from `to` */
+    bool log;                            /* not yet logged as detected */
+};
 
 struct differ {
-    struct strata_oplist *l;
+    struct strata_oplist *up, *down;
+    struct strata_schema *cur; /* `from` with every upgrade operation so far applied */
     struct diag *d;
-    bool up;    /* the upgrade pass: logs and reports; the downgrade pass is silent */
+    size_t *starts; /* per upgrade operation: the index of its first inverse in `down` */
+    size_t nstarts, capstarts;
+    struct deferred *deferred;
+    size_t ndeferred, capdeferred;
+    const struct strata_foreign_key **changed; /* keys of `to` dropped to be created anew */
+    size_t nchanged, capchanged;
     int errors; /* reported problems, plus allocation failures */
 };
 
-/* Reports a change operations cannot express (upgrade pass only). */
-static void cannot(struct differ *df, const char *fmt, ...) DIAG_PRINTF(2, 3);
+static void nomem(struct differ *df)
+{
+    if (df->errors++ == 0)
+        diag_error(df->d, NULL, 0, 0, "out of memory");
+}
 
-static void cannot(struct differ *df, const char *fmt, ...)
+/* A model error at `loc` (or unlocated when the schema has no location). */
+static void located(struct differ *df, const struct strata_srcloc *loc, const char *fmt, ...)
+    DIAG_PRINTF(3, 4);
+
+static void located(struct differ *df, const struct strata_srcloc *loc, const char *fmt, ...)
 {
     char msg[1024];
     va_list ap;
 
-    df->errors++;
-    if (!df->up)
-        return;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    diag_error(df->d, NULL, 0, 0, "cannot autogenerate yet: %s; " HAND_WRITTEN, msg);
-}
-
-static void nomem(struct differ *df)
-{
-    if (df->errors++ == 0 || df->up)
-        diag_error(df->d, NULL, 0, 0, "out of memory");
+    df->errors++;
+    diag_error(df->d, loc->file, loc->line, loc->column, "%s", msg);
 }
 
 static bool same_str(const char *a, const char *b)
@@ -73,6 +86,13 @@ static bool same_index(const struct strata_index *a, const struct strata_index *
     return a->unique == b->unique && same_names(a->columns, a->ncolumns, b->columns, b->ncolumns);
 }
 
+static bool same_fk(const struct strata_foreign_key *a, const struct strata_foreign_key *b)
+{
+    return strcmp(a->column, b->column) == 0 && strcmp(a->ref_table, b->ref_table) == 0 &&
+           strcmp(a->ref_column, b->ref_column) == 0 && a->on_delete == b->on_delete &&
+           a->on_update == b->on_update;
+}
+
 static const struct strata_foreign_key *find_fk(const struct strata_table *t, const char *name)
 {
     for (size_t i = 0; i < t->nforeign_keys; i++)
@@ -81,171 +101,634 @@ static const struct strata_foreign_key *find_fk(const struct strata_table *t, co
     return NULL;
 }
 
-static bool has_check(const struct strata_table *t, const char *name)
+/* The foreign key on column `col` of `t` (keys are single-column), or NULL. */
+static const struct strata_foreign_key *column_fk(const struct strata_table *t, const char *col)
+{
+    for (size_t i = 0; i < t->nforeign_keys; i++)
+        if (strcmp(t->foreign_keys[i].column, col) == 0)
+            return &t->foreign_keys[i];
+    return NULL;
+}
+
+static const struct strata_check *find_check(const struct strata_table *t, const char *name)
 {
     for (size_t i = 0; i < t->nchecks; i++)
         if (strcmp(t->checks[i].name, name) == 0)
-            return true;
-    return false;
+            return &t->checks[i];
+    return NULL;
 }
 
-/* "['a', 'b']": Alembic's rendering of an index's column list, into `out`. */
-static const char *column_list(char *out, size_t size, const struct strata_index *ix)
+/*
+ * The unique index `.unique = true` on `col` stands for in `t`: single-column, named
+ * uq_<table>_<col>; NULL when there is none.
+ */
+static const struct strata_index *column_unique(const struct strata_table *t, const char *col)
+{
+    char name[STRATA_NAME_MAX + 1];
+
+    strata_make_name(name, "uq", (const char *const[]){ t->name, col, NULL });
+    for (size_t i = 0; i < t->nindexes; i++) {
+        const struct strata_index *ix = &t->indexes[i];
+
+        if (ix->unique && ix->ncolumns == 1 && strcmp(ix->columns[0], col) == 0 &&
+            strcmp(ix->name, name) == 0)
+            return ix;
+    }
+    return NULL;
+}
+
+/* "['a', 'b']": Alembic's rendering of a column list, into `out`. */
+static const char *column_list(char *out, size_t size, char *const *cols, size_t n)
 {
     size_t len = 0;
 
     len += (size_t)snprintf(out, size, "[");
-    for (size_t i = 0; i < ix->ncolumns && len < size; i++)
-        len += (size_t)snprintf(out + len, size - len, "%s'%s'", i ? ", " : "", ix->columns[i]);
+    for (size_t i = 0; i < n && len < size; i++)
+        len += (size_t)snprintf(out + len, size - len, "%s'%s'", i ? ", " : "", cols[i]);
     if (len < size)
         snprintf(out + len, size - len, "]");
     return out;
 }
 
-/* ---- pushing operations ---- */
-
-static struct strata_opdef *push(struct differ *df, enum strata_op_kind kind, const char *table,
-                                 const char *name)
+static const char *or_none(const char *s)
 {
-    struct strata_opdef *op = strata_oplist_push(df->l, kind);
+    return s != NULL ? s : "none";
+}
 
-    if (op == NULL || (op->table = strata_arena_strdup(&df->l->arena, table)) == NULL ||
-        (name != NULL && (op->name = strata_arena_strdup(&df->l->arena, name)) == NULL)) {
+static struct strata_table *cur_table(struct differ *df, const char *name)
+{
+    return strata_schema_find_table(df->cur, name);
+}
+
+/* ===== Operations and their inverses ===== */
+
+/* Copies `s` into the list's arena; NULL stays NULL. */
+static char *sdup(struct differ *df, struct strata_oplist *l, const char *s)
+{
+    char *copy;
+
+    if (s == NULL)
+        return NULL;
+    if ((copy = strata_arena_strdup(&l->arena, s)) == NULL)
+        nomem(df);
+    return copy;
+}
+
+static struct strata_opdef *push(struct differ *df, struct strata_oplist *l,
+                                 enum strata_op_kind kind, const char *table, const char *name)
+{
+    struct strata_opdef *op = strata_oplist_push(l, kind);
+
+    if (op == NULL) {
         nomem(df);
         return NULL;
     }
+    op->table = sdup(df, l, table);
+    op->name = sdup(df, l, name);
     return op;
 }
 
-static void push_create_index(struct differ *df, const char *table, const struct strata_index *ix)
+/* A note for the emitter's comment line; several notes are joined by newlines. */
+static void add_note(struct differ *df, struct strata_opdef *op, const char *fmt, ...)
+    DIAG_PRINTF(3, 4);
+
+static void add_note(struct differ *df, struct strata_opdef *op, const char *fmt, ...)
 {
-    struct strata_arena *a = &df->l->arena;
-    struct strata_opdef *op = push(df, STRATA_OP_CREATE_INDEX, table, ix->name);
-    char cols[512];
+    struct strata_buf b = { 0 };
+    va_list ap;
 
     if (op == NULL)
         return;
-    op->index.name = op->name;
-    op->index.unique = ix->unique;
-    op->index.ncolumns = ix->ncolumns;
-    op->index.columns = strata_arena_array(a, ix->ncolumns, sizeof(char *));
-    if (op->index.columns == NULL) {
+    if (op->note != NULL)
+        strata_buf_printf(&b, "%s\n", op->note);
+    va_start(ap, fmt);
+    strata_buf_vprintf(&b, fmt, ap);
+    va_end(ap);
+    op->note = b.failed ? NULL : sdup(df, df->up, b.data);
+    if (b.failed)
         nomem(df);
-        return;
-    }
-    for (size_t i = 0; i < ix->ncolumns; i++)
-        if ((op->index.columns[i] = strata_arena_strdup(a, ix->columns[i])) == NULL)
-            nomem(df);
-    if (df->up)
-        diag_info(df->d, "autogenerate", "Detected added index '%s' on %s", ix->name,
-                  column_list(cols, sizeof(cols), ix));
+    strata_buf_free(&b);
 }
 
-static void push_drop_index(struct differ *df, const char *table, const struct strata_index *ix)
+/* Copies column `c` into `t` (list arena) without its generator-only annotations. */
+static struct strata_column *def_column(struct differ *df, struct strata_oplist *l,
+                                        struct strata_table *t, const struct strata_column *c)
 {
-    char cols[512];
+    struct strata_column *copy = strata_table_add_column(&l->arena, t, c->name);
 
-    push(df, STRATA_OP_DROP_INDEX, table, ix->name);
-    if (df->up)
-        diag_info(df->d, "autogenerate", "Detected removed index '%s' on %s", ix->name,
-                  column_list(cols, sizeof(cols), ix));
-}
-
-/* create_table with the unique indexes inside, then one create_index per plain index. */
-static void push_create_table(struct differ *df, const struct strata_table *t)
-{
-    struct strata_opdef *op;
-
-    if (df->up)
-        diag_info(df->d, "autogenerate", "Detected added table '%s'", t->name);
-    op = push(df, STRATA_OP_CREATE_TABLE, t->name, NULL);
-    if (op == NULL)
-        return;
-    op->def = strata_arena_alloc(&df->l->arena, sizeof(*op->def));
-    if (op->def == NULL || strata_table_copy(&df->l->arena, op->def, t) != 0) {
+    if (copy == NULL || strata_column_copy(&l->arena, copy, c) != 0) {
         nomem(df);
-        return;
+        return NULL;
     }
-    for (size_t i = op->def->nindexes; i-- > 0;)
-        if (!op->def->indexes[i].unique)
-            strata_array_remove(&op->def->indexes, &op->def->nindexes,
-                                sizeof(op->def->indexes[0]), i);
-    for (size_t i = 0; i < t->nindexes; i++)
-        if (!t->indexes[i].unique)
-            push_create_index(df, t->name, &t->indexes[i]);
+    copy->renamed_from = NULL;
+    copy->backfill = NULL;
+    copy->loc = (struct strata_srcloc){ NULL, 0, 0 };
+    copy->renamed_from_loc = copy->loc;
+    return copy;
 }
 
-/* The inverse of push_create_table: plain indexes first, then the table. */
-static void push_drop_table(struct differ *df, const struct strata_table *t)
+static bool def_fk(struct differ *df, struct strata_oplist *l, struct strata_table *t,
+                   const struct strata_foreign_key *fk)
 {
-    if (df->up)
-        diag_warn(df->d, "autogenerate", "Detected removed table '%s'", t->name);
-    for (size_t i = 0; i < t->nindexes; i++)
-        if (!t->indexes[i].unique)
-            push_drop_index(df, t->name, &t->indexes[i]);
-    push(df, STRATA_OP_DROP_TABLE, t->name, NULL);
+    struct strata_foreign_key *c = strata_table_add_foreign_key(&l->arena, t, fk->name, fk->column,
+                                                                fk->ref_table, fk->ref_column);
+
+    if (c == NULL) {
+        nomem(df);
+        return false;
+    }
+    c->on_delete = fk->on_delete;
+    c->on_update = fk->on_update;
+    return true;
+}
+
+static struct strata_table *new_def(struct differ *df, struct strata_oplist *l, const char *name)
+{
+    struct strata_table *t = strata_arena_alloc(&l->arena, sizeof(*t));
+
+    if (t == NULL || (t->name = strata_arena_strdup(&l->arena, name)) == NULL) {
+        nomem(df);
+        return NULL;
+    }
+    return t;
 }
 
 /*
- * The single-column unique index an added column brings inside its add_column, or NULL.
+ * create_table for `t` with its unique indexes inside, without plain indexes (their
+ * own create_index follows) and without the foreign keys `skip` says are deferred.
  */
-static const struct strata_index *column_unique(const struct strata_table *t, const char *col)
+static struct strata_opdef *op_create_table(struct differ *df, struct strata_oplist *l,
+                                            const struct strata_table *t,
+                                            bool (*skip)(struct differ *, const char *,
+                                                         const struct strata_foreign_key *))
 {
-    for (size_t i = 0; i < t->nindexes; i++)
-        if (t->indexes[i].unique && t->indexes[i].ncolumns == 1 &&
-            strcmp(t->indexes[i].columns[0], col) == 0)
-            return &t->indexes[i];
-    return NULL;
+    struct strata_opdef *op = push(df, l, STRATA_OP_CREATE_TABLE, t->name, NULL);
+    struct strata_table *def;
+
+    if (op == NULL || (def = op->def = new_def(df, l, t->name)) == NULL)
+        return NULL;
+    if (t->comment != NULL)
+        def->comment = sdup(df, l, t->comment);
+    for (size_t i = 0; i < t->ncolumns; i++)
+        def_column(df, l, def, &t->columns[i]);
+    if (t->nprimary_key > 0 &&
+        strata_table_set_primary_key(&l->arena, def, (const char *const *)t->primary_key,
+                                     t->nprimary_key) != 0)
+        nomem(df);
+    for (size_t i = 0; i < t->nindexes; i++) {
+        const struct strata_index *ix = &t->indexes[i];
+
+        if (ix->unique && !strata_table_add_index(&l->arena, def, ix->name,
+                                                  (const char *const *)ix->columns,
+                                                  ix->ncolumns, true))
+            nomem(df);
+    }
+    for (size_t i = 0; i < t->nforeign_keys; i++)
+        if (skip == NULL || !skip(df, t->name, &t->foreign_keys[i]))
+            def_fk(df, l, def, &t->foreign_keys[i]);
+    for (size_t i = 0; i < t->nchecks; i++)
+        if (!strata_table_add_check(&l->arena, def, t->checks[i].name, t->checks[i].expr))
+            nomem(df);
+    return op;
 }
 
-/* add_column: the column, its foreign key and its single-column unique index. */
-static void push_add_column(struct differ *df, const struct strata_table *t,
-                            const struct strata_column *c)
+/* add_column: the column, its foreign key `fk` and unique index `uq` (either NULL). */
+static struct strata_opdef *op_add_column(struct differ *df, struct strata_oplist *l,
+                                          const char *table, const struct strata_column *c,
+                                          const struct strata_foreign_key *fk,
+                                          const struct strata_index *uq, const char *backfill)
 {
-    struct strata_arena *a = &df->l->arena;
-    const struct strata_index *uq = column_unique(t, c->name);
-    struct strata_opdef *op;
+    struct strata_opdef *op = push(df, l, STRATA_OP_ADD_COLUMN, table, c->name);
     struct strata_column *copy;
 
-    if (df->up) {
-        diag_info(df->d, "autogenerate", "Detected added column '%s.%s'", t->name, c->name);
-        if (!c->nullable && c->default_value == NULL && c->default_sql == NULL)
-            cannot(df,
-                   "column '%s.%s' is NOT NULL and the table may hold rows: give it a default "
-                   "(STRATA_FIELD(default = ...)) or a backfill (STRATA_FIELD(backfill = ...))",
-                   t->name, c->name);
-    }
-    op = push(df, STRATA_OP_ADD_COLUMN, t->name, c->name);
-    if (op == NULL)
-        return;
-    op->def = strata_arena_alloc(a, sizeof(*op->def));
-    if (op->def == NULL || (op->def->name = strata_arena_strdup(a, t->name)) == NULL ||
-        (copy = strata_table_add_column(a, op->def, c->name)) == NULL ||
-        strata_column_copy(a, copy, c) != 0) {
+    if (op == NULL || (op->def = new_def(df, l, table)) == NULL ||
+        (copy = def_column(df, l, op->def, c)) == NULL)
+        return NULL;
+    copy->backfill = sdup(df, l, backfill);
+    if (fk != NULL)
+        def_fk(df, l, op->def, fk);
+    if (uq != NULL && !strata_table_add_index(&l->arena, op->def, uq->name,
+                                              (const char *const *)uq->columns, 1, true))
         nomem(df);
-        return;
-    }
-    for (size_t i = 0; i < t->nforeign_keys; i++) {
-        const struct strata_foreign_key *fk = &t->foreign_keys[i];
-        struct strata_foreign_key *fc;
+    return op;
+}
 
-        if (strcmp(fk->column, c->name) != 0)
-            continue;
-        fc = strata_table_add_foreign_key(a, op->def, fk->name, fk->column, fk->ref_table,
-                                          fk->ref_column);
-        if (fc == NULL) {
+static struct strata_opdef *op_alter_column(struct differ *df, struct strata_oplist *l,
+                                            const char *table, const struct strata_column *c,
+                                            const char *backfill)
+{
+    struct strata_opdef *op = push(df, l, STRATA_OP_ALTER_COLUMN, table, c->name);
+    struct strata_column *copy;
+
+    if (op == NULL || (op->def = new_def(df, l, table)) == NULL ||
+        (copy = def_column(df, l, op->def, c)) == NULL)
+        return NULL;
+    copy->backfill = sdup(df, l, backfill);
+    return op;
+}
+
+static struct strata_opdef *op_index(struct differ *df, struct strata_oplist *l,
+                                     const char *table, const struct strata_index *ix)
+{
+    struct strata_opdef *op = push(df, l, STRATA_OP_CREATE_INDEX, table, ix->name);
+
+    if (op == NULL)
+        return NULL;
+    op->index.name = op->name;
+    op->index.unique = ix->unique;
+    op->index.ncolumns = ix->ncolumns;
+    op->index.columns = strata_arena_array(&l->arena, ix->ncolumns, sizeof(char *));
+    if (op->index.columns == NULL) {
+        nomem(df);
+        return NULL;
+    }
+    for (size_t i = 0; i < ix->ncolumns; i++)
+        op->index.columns[i] = sdup(df, l, ix->columns[i]);
+    return op;
+}
+
+static struct strata_opdef *op_rename(struct differ *df, struct strata_oplist *l,
+                                      enum strata_op_kind kind, const char *table,
+                                      const char *name, const char *new_name)
+{
+    struct strata_opdef *op = push(df, l, kind, table, name);
+
+    if (op != NULL)
+        op->new_name = sdup(df, l, new_name);
+    return op;
+}
+
+static struct strata_opdef *op_primary_key(struct differ *df, struct strata_oplist *l,
+                                           const char *table, char *const *cols, size_t n)
+{
+    struct strata_opdef *op = push(df, l, STRATA_OP_ALTER_PRIMARY_KEY, table, NULL);
+
+    if (op == NULL || n == 0)
+        return op;
+    op->index.ncolumns = n;
+    op->index.columns = strata_arena_array(&l->arena, n, sizeof(char *));
+    if (op->index.columns == NULL) {
+        nomem(df);
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++)
+        op->index.columns[i] = sdup(df, l, cols[i]);
+    return op;
+}
+
+static struct strata_opdef *op_create_fk(struct differ *df, struct strata_oplist *l,
+                                         const char *table, const struct strata_foreign_key *fk)
+{
+    struct strata_opdef *op = push(df, l, STRATA_OP_CREATE_FOREIGN_KEY, table, fk->name);
+
+    if (op == NULL)
+        return NULL;
+    op->fk.name = op->name;
+    op->fk.column = sdup(df, l, fk->column);
+    op->fk.ref_table = sdup(df, l, fk->ref_table);
+    op->fk.ref_column = sdup(df, l, fk->ref_column);
+    op->fk.on_delete = fk->on_delete;
+    op->fk.on_update = fk->on_update;
+    return op;
+}
+
+/* create_check_constraint, drop_constraint, alter_table_comment: a name and a text. */
+static struct strata_opdef *op_text(struct differ *df, struct strata_oplist *l,
+                                    enum strata_op_kind kind, const char *table,
+                                    const char *name, const char *text)
+{
+    struct strata_opdef *op = push(df, l, kind, table, name);
+
+    if (op != NULL)
+        op->sql = sdup(df, l, text);
+    return op;
+}
+
+/*
+ * A value of `c`'s type for rows that must hold something: the first enum constant,
+ * else 0, '' or the type's zero. Used when the downgrade makes a column NOT NULL again.
+ */
+static const char *zero_value(struct differ *df, const struct strata_column *c)
+{
+    if (c->enum_values != NULL)
+        return strata_arena_strndup(&df->down->arena, c->enum_values,
+                                    strcspn(c->enum_values, ","));
+    switch (c->type.kind) {
+    case STRATA_TYPE_VARCHAR:
+    case STRATA_TYPE_TEXT:
+    case STRATA_TYPE_JSON:
+        return "''";
+    case STRATA_TYPE_BLOB:
+        return "X''";
+    case STRATA_TYPE_DATE:
+        return "'1970-01-01'";
+    case STRATA_TYPE_DATETIME:
+    case STRATA_TYPE_TIMESTAMP:
+        return "'1970-01-01 00:00:00'";
+    case STRATA_TYPE_UUID:
+        return "'00000000-0000-0000-0000-000000000000'";
+    default:
+        return "0";
+    }
+}
+
+/* What existing rows get when NOT NULL column `c` is restored going down. */
+static const char *restore_value(struct differ *df, const struct strata_column *c)
+{
+    if (c->default_value != NULL)
+        return c->default_value;
+    if (c->default_sql != NULL)
+        return c->default_sql;
+    return zero_value(df, c);
+}
+
+/* Pushes onto the downgrade list the inverse of `op`, read from `cur` before it applies. */
+static void invert(struct differ *df, const struct strata_opdef *op)
+{
+    struct strata_oplist *l = df->down;
+    const struct strata_table *t = cur_table(df, op->table);
+    const struct strata_column *c;
+    const struct strata_index *ix;
+    const struct strata_foreign_key *fk;
+    const struct strata_check *ck;
+
+    switch (op->kind) {
+    case STRATA_OP_CREATE_TABLE:
+        push(df, l, STRATA_OP_DROP_TABLE, op->def->name, NULL);
+        return;
+    case STRATA_OP_DROP_TABLE:
+        op_create_table(df, l, t, NULL);
+        return;
+    case STRATA_OP_ADD_COLUMN:
+        /* A column cannot be dropped while an index uses it. */
+        for (size_t i = 0; i < op->def->nindexes; i++)
+            push(df, l, op->def->indexes[i].unique ? STRATA_OP_DROP_CONSTRAINT
+                                                   : STRATA_OP_DROP_INDEX,
+                 op->table, op->def->indexes[i].name);
+        push(df, l, STRATA_OP_DROP_COLUMN, op->table, op->name);
+        return;
+    case STRATA_OP_DROP_COLUMN:
+        c = strata_table_find_column(t, op->name);
+        /* An autoincrement column gets its ids from the database, not a shared zero. */
+        op_add_column(df, l, t->name, c, column_fk(t, c->name), NULL,
+                      c->nullable || c->autoincrement || c->default_value || c->default_sql
+                          ? NULL
+                          : zero_value(df, c));
+        return;
+    case STRATA_OP_CREATE_INDEX:
+        push(df, l, op->index.unique ? STRATA_OP_DROP_CONSTRAINT : STRATA_OP_DROP_INDEX,
+             op->table, op->name);
+        return;
+    case STRATA_OP_DROP_INDEX:
+        op_index(df, l, t->name, strata_table_find_index(t, op->name));
+        return;
+    case STRATA_OP_RENAME_TABLE:
+        op_rename(df, l, STRATA_OP_RENAME_TABLE, op->new_name, NULL, op->table);
+        return;
+    case STRATA_OP_RENAME_COLUMN:
+        op_rename(df, l, STRATA_OP_RENAME_COLUMN, op->table, op->new_name, op->name);
+        return;
+    case STRATA_OP_ALTER_COLUMN:
+        c = strata_table_find_column(t, op->name);
+        op_alter_column(df, l, t->name, c,
+                        !c->nullable && op->def->columns[0].nullable ? restore_value(df, c)
+                                                                     : NULL);
+        return;
+    case STRATA_OP_ALTER_PRIMARY_KEY:
+        op_primary_key(df, l, t->name, t->primary_key, t->nprimary_key);
+        return;
+    case STRATA_OP_CREATE_FOREIGN_KEY:
+    case STRATA_OP_CREATE_CHECK:
+        push(df, l, STRATA_OP_DROP_CONSTRAINT, op->table, op->name);
+        return;
+    case STRATA_OP_DROP_CONSTRAINT:
+        if ((fk = find_fk(t, op->name)) != NULL)
+            op_create_fk(df, l, t->name, fk);
+        else if ((ck = find_check(t, op->name)) != NULL)
+            op_text(df, l, STRATA_OP_CREATE_CHECK, t->name, ck->name, ck->expr);
+        else if ((ix = strata_table_find_index(t, op->name)) != NULL)
+            op_index(df, l, t->name, ix);
+        return;
+    case STRATA_OP_ALTER_TABLE_COMMENT:
+        op_text(df, l, STRATA_OP_ALTER_TABLE_COMMENT, t->name, NULL, t->comment);
+        return;
+    case STRATA_OP_EXECUTE:
+    case STRATA_OP_HOOK:
+        break;
+    }
+}
+
+/*
+ * Completes the upgrade operation `op` just pushed: its inverse goes to the downgrade
+ * list, then it is applied to `cur`. A failure to apply is the diff's own bug, reported
+ * so nothing is written.
+ */
+static void commit(struct differ *df, struct strata_opdef *op)
+{
+    struct strata_error err = { 0 };
+
+    if (op == NULL || df->errors != 0)
+        return;
+    if (df->nstarts == df->capstarts) {
+        size_t cap = df->capstarts ? df->capstarts * 2 : 32;
+        size_t *v = realloc(df->starts, cap * sizeof(*v));
+
+        if (v == NULL) {
             nomem(df);
             return;
         }
-        fc->on_delete = fk->on_delete;
-        fc->on_update = fk->on_update;
+        df->starts = v;
+        df->capstarts = cap;
     }
-    if (uq != NULL && strata_table_add_index(a, op->def, uq->name, (const char *const *)uq->columns,
-                                             1, true) == NULL)
-        nomem(df);
+    df->starts[df->nstarts++] = df->down->nops;
+    invert(df, op);
+    if (strata_schema_apply(df->cur, op, &err) != 0) {
+        df->errors++;
+        diag_error(df->d, NULL, 0, 0, "cannot autogenerate yet: %s; " HAND_WRITTEN, err.message);
+    }
 }
 
-/* ---- ordering ---- */
+/* Puts the inverses in reverse order of the operations they undo. */
+static void reverse_down(struct differ *df)
+{
+    struct strata_oplist *l = df->down;
+    struct strata_opdef *v;
+    size_t n = 0;
+
+    if (l->nops == 0)
+        return;
+    if ((v = malloc(l->nops * sizeof(*v))) == NULL) {
+        nomem(df);
+        return;
+    }
+    for (size_t g = df->nstarts; g-- > 0;) {
+        size_t end = g + 1 < df->nstarts ? df->starts[g + 1] : l->nops;
+
+        for (size_t i = df->starts[g]; i < end; i++)
+            v[n++] = l->ops[i];
+    }
+    memcpy(l->ops, v, n * sizeof(*v));
+    free(v);
+}
+
+static void defer(struct differ *df, const char *table, const struct strata_foreign_key *fk,
+                  bool log)
+{
+    if (df->ndeferred == df->capdeferred) {
+        size_t cap = df->capdeferred ? df->capdeferred * 2 : 8;
+        struct deferred *v = realloc(df->deferred, cap * sizeof(*v));
+
+        if (v == NULL) {
+            nomem(df);
+            return;
+        }
+        df->deferred = v;
+        df->capdeferred = cap;
+    }
+    df->deferred[df->ndeferred++] = (struct deferred){ table, fk, log };
+}
+
+/* true when `fk` cannot be created yet: its target is not in `cur`. */
+static bool target_missing(struct differ *df, const struct strata_foreign_key *fk)
+{
+    const struct strata_table *ref = cur_table(df, fk->ref_table);
+
+    return ref == NULL || strata_table_find_column(ref, fk->ref_column) == NULL;
+}
+
+/* For create_table: a missing target defers the key (and remembers it). */
+static bool defer_if_missing(struct differ *df, const char *table,
+                             const struct strata_foreign_key *fk)
+{
+    if (strcmp(fk->ref_table, table) == 0 || !target_missing(df, fk))
+        return false;
+    defer(df, table, fk, false);
+    return true;
+}
+
+/* ===== Renames ===== */
+
+/*
+ * Matches each table of `to` with its table in `from` (src[i], -1 for a new table),
+ * following `renamed_from` when the new name is not in `from` yet, and checks every
+ * table and column `renamed_from`. Reports each bad one at its annotation.
+ */
+static void match_tables(struct differ *df, const struct strata_schema *from,
+                         const struct strata_schema *to, long *src)
+{
+    for (size_t i = 0; i < to->ntables; i++) {
+        const struct strata_table *t = &to->tables[i];
+        const struct strata_table *old = strata_schema_find_table(from, t->name);
+        const char *r = t->renamed_from;
+
+        src[i] = old ? (long)(old - from->tables) : -1;
+        if (old != NULL || r == NULL)
+            continue;
+        old = strata_schema_find_table(from, r);
+        if (old == NULL) {
+            located(df, &t->renamed_from_loc,
+                    "renamed_from '%s': the snapshot has no table '%s' (nor '%s')", r, r,
+                    t->name);
+            continue;
+        }
+        if (strata_schema_find_table(to, r) != NULL) {
+            located(df, &t->renamed_from_loc,
+                    "renamed_from '%s': table '%s' still exists in the models", r, r);
+            continue;
+        }
+        for (size_t k = 0; k < i; k++)
+            if (src[k] == old - from->tables) {
+                located(df, &t->renamed_from_loc,
+                        "renamed_from '%s': table '%s' is already renamed to '%s'", r, r,
+                        to->tables[k].name);
+                old = NULL;
+                break;
+            }
+        if (old != NULL)
+            src[i] = (long)(old - from->tables);
+    }
+}
+
+/* The column of `b` that renames column `name` of `a` (neither inert nor in error). */
+static bool renames_column(const struct strata_table *a, const struct strata_table *b,
+                           const struct strata_column *c)
+{
+    return c->renamed_from != NULL && strata_table_find_column(a, c->name) == NULL &&
+           strata_table_find_column(a, c->renamed_from) != NULL &&
+           strata_table_find_column(b, c->renamed_from) == NULL;
+}
+
+/* Checks the column `renamed_from`s of `b`, whose snapshot table is `a` (NULL: new). */
+static void check_column_renames(struct differ *df, const struct strata_table *a,
+                                 const struct strata_table *b)
+{
+    for (size_t i = 0; i < b->ncolumns; i++) {
+        const struct strata_column *c = &b->columns[i];
+        const char *r = c->renamed_from;
+
+        if (r == NULL || (a != NULL && strata_table_find_column(a, c->name) != NULL))
+            continue;
+        if (a == NULL) {
+            located(df, &c->renamed_from_loc,
+                    "renamed_from '%s': table '%s' is new, so the snapshot has no column "
+                    "'%s.%s'",
+                    r, b->name, b->name, r);
+            continue;
+        }
+        if (strata_table_find_column(a, r) == NULL) {
+            located(df, &c->renamed_from_loc,
+                    "renamed_from '%s': the snapshot has no column '%s.%s' (nor '%s.%s')", r,
+                    b->name, r, b->name, c->name);
+            continue;
+        }
+        if (strata_table_find_column(b, r) != NULL) {
+            located(df, &c->renamed_from_loc,
+                    "renamed_from '%s': column '%s.%s' still exists in the models", r, b->name,
+                    r);
+            continue;
+        }
+        for (size_t k = 0; k < i; k++)
+            if (renames_column(a, b, &b->columns[k]) &&
+                strcmp(b->columns[k].renamed_from, r) == 0) {
+                located(df, &c->renamed_from_loc,
+                        "renamed_from '%s': column '%s.%s' is already renamed to '%s.%s'", r,
+                        b->name, r, b->name, b->columns[k].name);
+                break;
+            }
+    }
+}
+
+/* Table renames, then column renames, as matched. */
+static void push_renames(struct differ *df, const struct strata_schema *from,
+                         const struct strata_schema *to, const long *src)
+{
+    for (size_t i = 0; i < to->ntables; i++) {
+        const char *old = src[i] >= 0 ? from->tables[src[i]].name : NULL;
+
+        if (old == NULL || strcmp(old, to->tables[i].name) == 0)
+            continue;
+        diag_info(df->d, "autogenerate", "Detected renamed table '%s' -> '%s'", old,
+                  to->tables[i].name);
+        commit(df, op_rename(df, df->up, STRATA_OP_RENAME_TABLE, old, NULL, to->tables[i].name));
+    }
+    for (size_t i = 0; i < to->ntables; i++) {
+        const struct strata_table *a = src[i] >= 0 ? &from->tables[src[i]] : NULL;
+        const struct strata_table *b = &to->tables[i];
+
+        for (size_t k = 0; a != NULL && k < b->ncolumns; k++) {
+            const struct strata_column *c = &b->columns[k];
+
+            if (!renames_column(a, b, c))
+                continue;
+            diag_info(df->d, "autogenerate", "Detected renamed column '%s.%s' -> '%s.%s'",
+                      b->name, c->renamed_from, b->name, c->name);
+            commit(df, op_rename(df, df->up, STRATA_OP_RENAME_COLUMN, b->name, c->renamed_from,
+                                 c->name));
+        }
+    }
+}
+
+/* ===== Order, and tables on one side only ===== */
 
 /*
  * Places table `i` of `s` after the selected tables it references (depth first, a cycle
@@ -287,234 +770,531 @@ static size_t parent_first(const struct strata_schema *s, const bool *selected, 
     return n;
 }
 
-/* ---- one table present on both sides ---- */
-
-static const char *or_none(const char *s)
+static void log_index(struct differ *df, const char *what, const struct strata_index *ix)
 {
-    return s != NULL ? s : "none";
+    char cols[512];
+
+    diag_info(df->d, "autogenerate", "Detected %s %s '%s' on %s", what,
+              ix->unique ? "unique constraint" : "index", ix->name,
+              column_list(cols, sizeof(cols), ix->columns, ix->ncolumns));
 }
 
-/* Reports every difference of a column present on both sides. */
-static void compare_column(struct differ *df, const struct strata_table *t,
-                           const struct strata_column *a, const struct strata_column *b)
+/* New tables parent-first, each followed by its plain indexes. */
+static void create_tables(struct differ *df, const struct strata_schema *to, const long *src,
+                          bool *sel, size_t *order)
 {
-    char ta[64], tb[64];
+    size_t count;
 
-    if (a->type.kind != b->type.kind || a->type.length != b->type.length ||
-        a->type.scale != b->type.scale)
-        cannot(df, "column '%s.%s' changed type from %s to %s (" ALTER_COLUMN ")", t->name,
-               b->name, strata_type_format(ta, sizeof(ta), a->type),
-               strata_type_format(tb, sizeof(tb), b->type));
-    if (a->nullable != b->nullable)
-        cannot(df, "column '%s.%s' changed from %s to %s (" ALTER_COLUMN ")", t->name, b->name,
-               a->nullable ? "nullable" : "NOT NULL", b->nullable ? "nullable" : "NOT NULL");
-    if (a->autoincrement != b->autoincrement)
-        cannot(df, "column '%s.%s' changed autoincrement from %s to %s (" ALTER_COLUMN ")",
-               t->name, b->name, a->autoincrement ? "on" : "off", b->autoincrement ? "on" : "off");
-    if (!same_str(a->default_value, b->default_value))
-        cannot(df, "column '%s.%s' changed default from %s to %s (" ALTER_COLUMN ")", t->name,
-               b->name, or_none(a->default_value), or_none(b->default_value));
-    if (!same_str(a->default_sql, b->default_sql))
-        cannot(df, "column '%s.%s' changed default_sql from %s to %s (" ALTER_COLUMN ")",
-               t->name, b->name, or_none(a->default_sql), or_none(b->default_sql));
-    if (!same_str(a->check, b->check))
-        cannot(df, "column '%s.%s' changed check from %s to %s (" ALTER_COLUMN ")", t->name,
-               b->name, or_none(a->check), or_none(b->check));
-    if (!same_str(a->enum_values, b->enum_values))
-        cannot(df, "column '%s.%s' changed enum values from %s to %s (" ALTER_COLUMN ")",
-               t->name, b->name, or_none(a->enum_values), or_none(b->enum_values));
-    if (!same_str(a->comment, b->comment))
-        cannot(df, "column '%s.%s' changed comment (" ALTER_COLUMN ")", t->name, b->name);
-}
+    for (size_t i = 0; i < to->ntables; i++)
+        sel[i] = src[i] < 0;
+    count = parent_first(to, sel, order);
+    for (size_t k = 0; k < count; k++) {
+        const struct strata_table *t = &to->tables[order[k]];
 
-/* Reports foreign key and table check changes that do not come with a column. */
-static void compare_constraints(struct differ *df, const struct strata_table *a,
-                                const struct strata_table *b)
-{
-    for (size_t i = 0; i < b->nforeign_keys; i++) {
-        const struct strata_foreign_key *fk = &b->foreign_keys[i], *old;
-
-        if (strata_table_find_column(a, fk->column) == NULL)
-            continue; /* comes with its add_column */
-        old = find_fk(a, fk->name);
-        if (old == NULL)
-            cannot(df, "foreign key '%s' added to existing column '%s.%s' (" CONSTRAINTS ")",
-                   fk->name, b->name, fk->column);
-        else if (strcmp(old->column, fk->column) != 0 ||
-                 strcmp(old->ref_table, fk->ref_table) != 0 ||
-                 strcmp(old->ref_column, fk->ref_column) != 0 ||
-                 old->on_delete != fk->on_delete || old->on_update != fk->on_update)
-            cannot(df, "foreign key '%s' of table '%s' changed (" CONSTRAINTS ")", fk->name,
-                   b->name);
+        diag_info(df->d, "autogenerate", "Detected added table '%s'", t->name);
+        commit(df, op_create_table(df, df->up, t, defer_if_missing));
+        for (size_t i = 0; i < t->nindexes; i++)
+            if (!t->indexes[i].unique) {
+                log_index(df, "added", &t->indexes[i]);
+                commit(df, op_index(df, df->up, t->name, &t->indexes[i]));
+            }
     }
-    for (size_t i = 0; i < a->nforeign_keys; i++) {
-        const struct strata_foreign_key *fk = &a->foreign_keys[i];
-
-        if (strata_table_find_column(b, fk->column) != NULL && find_fk(b, fk->name) == NULL)
-            cannot(df, "foreign key '%s' removed from existing column '%s.%s' (" CONSTRAINTS ")",
-                   fk->name, b->name, fk->column);
-    }
-    for (size_t i = 0; i < b->nchecks; i++)
-        if (!has_check(a, b->checks[i].name))
-            cannot(df, "check constraint '%s' (%s) added to existing table '%s' (" CONSTRAINTS ")",
-                   b->checks[i].name, b->checks[i].expr, b->name);
-    for (size_t i = 0; i < a->nchecks; i++)
-        if (!has_check(b, a->checks[i].name))
-            cannot(df, "check constraint '%s' (%s) removed from table '%s' (" CONSTRAINTS ")",
-                   a->checks[i].name, a->checks[i].expr, b->name);
-}
-
-/* true when `ix` uses a column `t` does not have. */
-static bool uses_missing_column(const struct strata_index *ix, const struct strata_table *t)
-{
-    for (size_t i = 0; i < ix->ncolumns; i++)
-        if (strata_table_find_column(t, ix->columns[i]) == NULL)
-            return true;
-    return false;
-}
-
-/* true when column `c` of the new table renames a column of the old table `a`. */
-static bool is_rename(const struct strata_table *a, const struct strata_column *c)
-{
-    return c->renamed_from != NULL && strata_table_find_column(a, c->name) == NULL &&
-           strata_table_find_column(a, c->renamed_from) != NULL;
-}
-
-/* true when the old column `name` of `a` lives on under a new name in `b`. */
-static bool renamed_away(const struct strata_table *a, const struct strata_table *b,
-                         const char *name)
-{
-    for (size_t i = 0; i < b->ncolumns; i++)
-        if (is_rename(a, &b->columns[i]) && strcmp(b->columns[i].renamed_from, name) == 0)
-            return true;
-    return false;
 }
 
 /*
- * A table present in `a` (before) and `b` (after): drop changed or removed indexes, drop
- * removed columns, add new columns, create new indexes, in that order.
+ * Removed tables child-first: first the foreign keys among them that would reference a
+ * table already dropped (a cycle), then per table its plain indexes and the table.
  */
-static void diff_table(struct differ *df, const struct strata_table *a,
-                       const struct strata_table *b)
+static void drop_tables(struct differ *df, const struct strata_schema *to, bool *sel,
+                        size_t *order)
 {
-    char pa[256], pb[256];
+    const struct strata_schema *cur = df->cur;
+    size_t count, *pos = NULL;
+    char **names = NULL;
 
-    if (!same_str(a->comment, b->comment))
-        cannot(df, "comment of table '%s' changed (alter table comes with the next release)",
-               b->name);
-    if (!same_names(a->primary_key, a->nprimary_key, b->primary_key, b->nprimary_key)) {
-        struct strata_index x = { NULL, a->primary_key, a->nprimary_key, false };
-        struct strata_index y = { NULL, b->primary_key, b->nprimary_key, false };
-
-        cannot(df, "primary key of table '%s' changed from %s to %s (" CONSTRAINTS ")", b->name,
-               column_list(pa, sizeof(pa), &x), column_list(pb, sizeof(pb), &y));
+    for (size_t i = 0; i < cur->ntables; i++)
+        sel[i] = strata_schema_find_table(to, cur->tables[i].name) == NULL;
+    count = parent_first(cur, sel, order);
+    if (count == 0)
+        return;
+    pos = calloc(cur->ntables, sizeof(*pos));
+    names = calloc(count, sizeof(*names));
+    if (pos == NULL || names == NULL) {
+        nomem(df);
+        goto cleanup;
     }
-    /* A rename the models ask for must not become a drop plus an add. */
-    for (size_t i = 0; i < b->ncolumns; i++)
-        if (is_rename(a, &b->columns[i]))
-            cannot(df, "column renamed '%s.%s' -> '%s.%s' (rename comes with the next release)",
-                   b->name, b->columns[i].renamed_from, b->name, b->columns[i].name);
-    for (size_t i = 0; i < b->ncolumns; i++) {
-        const struct strata_column *old = strata_table_find_column(a, b->columns[i].name);
-
-        if (old != NULL)
-            compare_column(df, b, old, &b->columns[i]);
+    /* The drop order is the reverse of `order`; names stay valid as `cur` shrinks. */
+    for (size_t k = 0; k < count; k++) {
+        pos[order[k]] = count - 1 - k;
+        names[count - 1 - k] = cur->tables[order[k]].name;
     }
-    compare_constraints(df, a, b);
+    for (size_t k = 0; k < count; k++) {
+        const struct strata_table *t = cur_table(df, names[k]);
 
+        for (size_t i = 0; i < t->nforeign_keys; i++) {
+            const struct strata_foreign_key *fk = &t->foreign_keys[i];
+            const struct strata_table *p = cur_table(df, fk->ref_table);
+
+            if (p == NULL || p == t || !sel[p - cur->tables] || pos[p - cur->tables] > k)
+                continue;
+            commit(df, op_text(df, df->up, STRATA_OP_DROP_CONSTRAINT, t->name, fk->name, NULL));
+            if (df->errors != 0)
+                goto cleanup;
+            t = cur_table(df, names[k]);
+            i--;
+        }
+    }
+    for (size_t k = 0; k < count && df->errors == 0; k++) {
+        const struct strata_table *t = cur_table(df, names[k]);
+        struct strata_opdef *op;
+
+        diag_warn(df->d, "autogenerate", "Detected removed table '%s'", names[k]);
+        for (size_t i = t->nindexes; i-- > 0;)
+            if (!t->indexes[i].unique) {
+                log_index(df, "removed", &t->indexes[i]);
+                commit(df, push(df, df->up, STRATA_OP_DROP_INDEX, names[k], t->indexes[i].name));
+                if (df->errors != 0)
+                    goto cleanup;
+                t = cur_table(df, names[k]);
+            }
+        op = push(df, df->up, STRATA_OP_DROP_TABLE, names[k], NULL);
+        add_note(df, op, "destructive: drops table %s and its rows", names[k]);
+        commit(df, op);
+    }
+cleanup:
+    free(pos);
+    free(names);
+}
+
+/* ===== One table on both sides ===== */
+
+static const char *const action_names[] = {
+    [STRATA_NO_ACTION] = "no_action",
+    [STRATA_RESTRICT] = "restrict",
+    [STRATA_CASCADE] = "cascade",
+    [STRATA_SET_NULL] = "set_null",
+};
+
+/* "author.id on_delete cascade on_update no_action" into `out`. */
+static const char *fk_text(char *out, size_t size, const struct strata_foreign_key *fk)
+{
+    snprintf(out, size, "%s.%s on_delete %s on_update %s", fk->ref_table, fk->ref_column,
+             action_names[fk->on_delete], action_names[fk->on_update]);
+    return out;
+}
+
+static void remember_changed(struct differ *df, const struct strata_foreign_key *fk)
+{
+    if (df->nchanged == df->capchanged) {
+        size_t cap = df->capchanged ? df->capchanged * 2 : 8;
+        const struct strata_foreign_key **v = realloc(df->changed, cap * sizeof(*v));
+
+        if (v == NULL) {
+            nomem(df);
+            return;
+        }
+        df->changed = v;
+        df->capchanged = cap;
+    }
+    df->changed[df->nchanged++] = fk;
+}
+
+/* true when `fk` (of `to`) replaces a changed key, already logged as changed. */
+static bool was_changed(const struct differ *df, const struct strata_foreign_key *fk)
+{
+    for (size_t i = 0; i < df->nchanged; i++)
+        if (df->changed[i] == fk)
+            return true;
+    return false;
+}
+
+/* Foreign keys of existing tables that are removed or changed (not with their column). */
+static void drop_foreign_keys(struct differ *df, const struct strata_table *b)
+{
+    const struct strata_table *a = cur_table(df, b->name);
+
+    for (size_t i = 0; a != NULL && i < a->nforeign_keys; i++) {
+        const struct strata_foreign_key *fk = &a->foreign_keys[i], *now = find_fk(b, fk->name);
+
+        if (strata_table_find_column(b, fk->column) == NULL || (now && same_fk(fk, now)))
+            continue;
+        if (now != NULL) {
+            char was[256], will[256];
+
+            diag_info(df->d, "autogenerate",
+                      "Detected changed foreign key '%s' on '%s.%s': %s -> %s", fk->name,
+                      b->name, fk->column, fk_text(was, sizeof(was), fk),
+                      fk_text(will, sizeof(will), now));
+            remember_changed(df, now);
+        } else {
+            diag_info(df->d, "autogenerate", "Detected removed foreign key '%s' on '%s.%s'",
+                      fk->name, b->name, fk->column);
+        }
+        commit(df, op_text(df, df->up, STRATA_OP_DROP_CONSTRAINT, b->name, fk->name, NULL));
+        if (df->errors != 0)
+            return;
+        a = cur_table(df, b->name);
+        i--;
+    }
+}
+
+/* Checks, uniques and indexes of `cur` removed or changed in `b`. */
+static void drop_constraints(struct differ *df, const struct strata_table *b)
+{
+    const struct strata_table *a = cur_table(df, b->name);
+
+    for (size_t i = 0; i < a->nchecks; i++) {
+        if (find_check(b, a->checks[i].name) != NULL)
+            continue;
+        diag_info(df->d, "autogenerate", "Detected removed check constraint '%s' on '%s'",
+                  a->checks[i].name, b->name);
+        commit(df, op_text(df, df->up, STRATA_OP_DROP_CONSTRAINT, b->name, a->checks[i].name,
+                           NULL));
+        if (df->errors != 0)
+            return;
+        a = cur_table(df, b->name);
+        i--;
+    }
     for (size_t i = 0; i < a->nindexes; i++) {
         const struct strata_index *ix = &a->indexes[i];
         const struct strata_index *now = strata_table_find_index(b, ix->name);
 
         if (now != NULL && same_index(now, ix))
             continue;
-        if (df->up && ix->unique && !uses_missing_column(ix, b))
-            cannot(df, "unique constraint '%s' removed from existing table '%s' (" CONSTRAINTS ")",
-                   ix->name, b->name);
-        push_drop_index(df, b->name, ix);
-    }
-    for (size_t i = 0; i < a->ncolumns; i++) {
-        if (strata_table_find_column(b, a->columns[i].name) != NULL ||
-            renamed_away(a, b, a->columns[i].name))
-            continue;
-        if (df->up)
-            diag_warn(df->d, "autogenerate", "Detected removed column '%s.%s'", b->name,
-                      a->columns[i].name);
-        push(df, STRATA_OP_DROP_COLUMN, b->name, a->columns[i].name);
-    }
-    for (size_t i = 0; i < b->ncolumns; i++)
-        if (strata_table_find_column(a, b->columns[i].name) == NULL &&
-            !is_rename(a, &b->columns[i]))
-            push_add_column(df, b, &b->columns[i]);
-    for (size_t i = 0; i < b->nindexes; i++) {
-        const struct strata_index *ix = &b->indexes[i];
-        const struct strata_index *old = strata_table_find_index(a, ix->name);
-
-        if (old != NULL && same_index(old, ix))
-            continue;
-        /* The unique index of an added column is part of its add_column. */
-        if (ix->unique && ix->ncolumns == 1 &&
-            strata_table_find_column(a, ix->columns[0]) == NULL &&
-            column_unique(b, ix->columns[0]) == ix)
-            continue;
-        if (df->up && ix->unique)
-            cannot(df, "unique constraint '%s' added to existing table '%s' (" CONSTRAINTS ")",
-                   ix->name, b->name);
-        push_create_index(df, b->name, ix);
+        log_index(df, "removed", ix);
+        commit(df, push(df, df->up, ix->unique ? STRATA_OP_DROP_CONSTRAINT : STRATA_OP_DROP_INDEX,
+                        b->name, ix->name));
+        if (df->errors != 0)
+            return;
+        a = cur_table(df, b->name);
+        i--;
     }
 }
 
-/* ---- the pass ---- */
+/* Columns of `cur` that `b` does not have. */
+static void drop_columns(struct differ *df, const struct strata_table *b)
+{
+    const struct strata_table *a = cur_table(df, b->name);
 
-/* Appends the operations from `from` to `to` to df->l. */
+    for (size_t i = 0; i < a->ncolumns; i++) {
+        const char *name = a->columns[i].name;
+        struct strata_opdef *op;
+
+        if (strata_table_find_column(b, name) != NULL)
+            continue;
+        diag_warn(df->d, "autogenerate", "Detected removed column '%s.%s'", b->name, name);
+        op = push(df, df->up, STRATA_OP_DROP_COLUMN, b->name, name);
+        add_note(df, op, "destructive: drops column %s.%s and its data", b->name, name);
+        commit(df, op);
+        if (df->errors != 0)
+            return;
+        a = cur_table(df, b->name);
+        i--;
+    }
+}
+
+/* Columns of `b` that `cur` does not have, with their foreign key and unique index. */
+static void add_columns(struct differ *df, const struct strata_table *b)
+{
+    for (size_t i = 0; i < b->ncolumns; i++) {
+        const struct strata_column *c = &b->columns[i];
+        const struct strata_foreign_key *fk = column_fk(b, c->name);
+        const struct strata_index *uq = column_unique(b, c->name);
+        const char *backfill = c->nullable ? NULL : c->backfill;
+        struct strata_opdef *op;
+
+        if (strata_table_find_column(cur_table(df, b->name), c->name) != NULL)
+            continue;
+        diag_info(df->d, "autogenerate", "Detected added column '%s.%s'", b->name, c->name);
+        if (!c->nullable && c->default_value == NULL && c->default_sql == NULL &&
+            backfill == NULL)
+            located(df, &c->loc,
+                    "column '%s.%s' is NOT NULL and the table may hold rows: " FILL_FIXES,
+                    b->name, c->name);
+        if (fk != NULL && strcmp(fk->ref_column, c->name) == 0 &&
+            strcmp(fk->ref_table, b->name) == 0)
+            fk = NULL; /* references itself: nothing to hold */
+        if (fk != NULL && target_missing(df, fk)) {
+            defer(df, b->name, fk, false);
+            fk = NULL;
+        }
+        op = op_add_column(df, df->up, b->name, c, fk, uq, backfill);
+        if (uq != NULL && !c->nullable) {
+            diag_warn(df->d, "autogenerate",
+                      "Detected added unique column '%s.%s': existing rows all get the same "
+                      "value",
+                      b->name, c->name);
+            add_note(df, op,
+                     "risky: existing rows all get the same value in unique column %s.%s; "
+                     "fails if the table holds two rows or more",
+                     b->name, c->name);
+        }
+        commit(df, op);
+    }
+}
+
+/* Decimal digits (with sign) an integer-family or boolean value may need; 0 otherwise. */
+static int int_digits(enum strata_type_kind k)
+{
+    switch (k) {
+    case STRATA_TYPE_BOOLEAN:
+        return 1;
+    case STRATA_TYPE_SMALLINT:
+        return 6;
+    case STRATA_TYPE_INTEGER:
+        return 11;
+    case STRATA_TYPE_BIGINT:
+        return 20;
+    default:
+        return 0;
+    }
+}
+
+/* See diff.h. */
+bool diff_type_narrows(struct strata_type from, struct strata_type to)
+{
+    enum strata_type_kind f = from.kind;
+    int digits = int_digits(f);
+
+    if (f == to.kind && from.length == to.length && from.scale == to.scale)
+        return false;
+    switch (to.kind) {
+    case STRATA_TYPE_TEXT:
+        return f == STRATA_TYPE_BLOB;
+    case STRATA_TYPE_BLOB:
+        return false;
+    case STRATA_TYPE_VARCHAR:
+        if (f == STRATA_TYPE_VARCHAR)
+            return to.length < from.length;
+        if (f == STRATA_TYPE_UUID)
+            return to.length < 36;
+        return digits == 0 || to.length < digits;
+    case STRATA_TYPE_SMALLINT:
+    case STRATA_TYPE_INTEGER:
+    case STRATA_TYPE_BIGINT:
+        return digits == 0 || digits > int_digits(to.kind);
+    case STRATA_TYPE_REAL:
+        return !(f == STRATA_TYPE_BOOLEAN || f == STRATA_TYPE_SMALLINT);
+    case STRATA_TYPE_DOUBLE:
+        if (f == STRATA_TYPE_NUMERIC)
+            return from.length > 15;
+        return !(digits > 0 || f == STRATA_TYPE_REAL);
+    case STRATA_TYPE_NUMERIC:
+        if (f == STRATA_TYPE_NUMERIC)
+            return to.scale < from.scale || to.length - to.scale < from.length - from.scale;
+        /* the sign needs no digit of NUMERIC's precision */
+        return digits == 0 || to.length - to.scale < (digits > 1 ? digits - 1 : 1);
+    case STRATA_TYPE_DATETIME:
+    case STRATA_TYPE_TIMESTAMP:
+        return !(f == STRATA_TYPE_DATE || f == STRATA_TYPE_DATETIME ||
+                 f == STRATA_TYPE_TIMESTAMP);
+    default:
+        return true;
+    }
+}
+
+/* One alter_column when any of the column's own attributes changed. */
+static void alter_column(struct differ *df, const char *table, const struct strata_column *b)
+{
+    const struct strata_column *a = strata_table_find_column(cur_table(df, table), b->name);
+    const char *backfill = NULL;
+    struct strata_opdef *op;
+    char ta[64], tb[64];
+    bool narrows;
+
+    if (a->type.kind == b->type.kind && a->type.length == b->type.length &&
+        a->type.scale == b->type.scale && a->nullable == b->nullable &&
+        a->autoincrement == b->autoincrement && same_str(a->default_value, b->default_value) &&
+        same_str(a->default_sql, b->default_sql) && same_str(a->check, b->check) &&
+        same_str(a->enum_values, b->enum_values) && same_str(a->comment, b->comment))
+        return;
+    strata_type_format(ta, sizeof(ta), a->type);
+    strata_type_format(tb, sizeof(tb), b->type);
+    narrows = diff_type_narrows(a->type, b->type);
+    if (narrows)
+        diag_warn(df->d, "autogenerate",
+                  "Detected type change from %s to %s on '%s.%s': values that do not fit "
+                  "fail the migration",
+                  ta, tb, table, b->name);
+    else if (strcmp(ta, tb) != 0)
+        diag_info(df->d, "autogenerate", "Detected type change from %s to %s on '%s.%s'", ta,
+                  tb, table, b->name);
+    if (a->nullable && !b->nullable) {
+        backfill = b->backfill ? b->backfill : b->default_value ? b->default_value : b->default_sql;
+        diag_warn(df->d, "autogenerate", "Detected NOT NULL on column '%s.%s'", table, b->name);
+        if (backfill == NULL)
+            located(df, &b->loc,
+                    "column '%s.%s' becomes NOT NULL and existing rows may hold NULLs: "
+                    FILL_FIXES,
+                    table, b->name);
+    } else if (!a->nullable && b->nullable) {
+        diag_info(df->d, "autogenerate", "Detected NULL on column '%s.%s'", table, b->name);
+    }
+#define CHANGED(field, what)                                                                  \
+    if (!same_str(a->field, b->field))                                                        \
+        diag_info(df->d, "autogenerate", "Detected changed " what " on '%s.%s': %s -> %s",   \
+                  table, b->name, or_none(a->field), or_none(b->field));
+    CHANGED(default_value, "default")
+    CHANGED(default_sql, "default_sql")
+    CHANGED(check, "check")
+    CHANGED(enum_values, "enum values")
+    CHANGED(comment, "comment")
+#undef CHANGED
+    if (a->autoincrement != b->autoincrement)
+        diag_info(df->d, "autogenerate", "Detected changed autoincrement on '%s.%s': %s -> %s",
+                  table, b->name, a->autoincrement ? "on" : "off", b->autoincrement ? "on" : "off");
+    op = op_alter_column(df, df->up, table, b, backfill);
+    if (narrows)
+        add_note(df, op, "risky: narrows %s.%s from %s to %s; %s fail the migration", table,
+                 b->name, ta, tb,
+                 b->type.kind == STRATA_TYPE_VARCHAR ? "longer values" : "values that do not fit");
+    if (backfill != NULL)
+        add_note(df, op, "risky: makes %s.%s NOT NULL; existing NULLs become %s", table, b->name,
+                 backfill);
+    commit(df, op);
+}
+
+/* New uniques and indexes, checks and foreign keys of `b` that `cur` does not have yet. */
+static void create_constraints(struct differ *df, const struct strata_table *b)
+{
+    char cols[512];
+
+    for (size_t i = 0; i < b->nindexes; i++) {
+        const struct strata_index *ix = &b->indexes[i];
+        struct strata_opdef *op;
+
+        if (strata_table_find_index(cur_table(df, b->name), ix->name) != NULL)
+            continue;
+        if (ix->unique)
+            diag_warn(df->d, "autogenerate",
+                      "Detected added unique constraint '%s' on %s: fails if existing rows "
+                      "hold duplicates",
+                      ix->name, column_list(cols, sizeof(cols), ix->columns, ix->ncolumns));
+        else
+            log_index(df, "added", ix);
+        op = op_index(df, df->up, b->name, ix);
+        if (ix->unique)
+            add_note(df, op, "risky: adds unique constraint %s; fails if existing rows hold "
+                             "duplicates", ix->name);
+        commit(df, op);
+    }
+    for (size_t i = 0; i < b->nchecks; i++) {
+        if (find_check(cur_table(df, b->name), b->checks[i].name) != NULL)
+            continue;
+        diag_info(df->d, "autogenerate", "Detected added check constraint '%s' on '%s': %s",
+                  b->checks[i].name, b->name, b->checks[i].expr);
+        commit(df, op_text(df, df->up, STRATA_OP_CREATE_CHECK, b->name, b->checks[i].name,
+                           b->checks[i].expr));
+    }
+    for (size_t i = 0; i < b->nforeign_keys; i++) {
+        const struct strata_foreign_key *fk = &b->foreign_keys[i];
+
+        if (find_fk(cur_table(df, b->name), fk->name) != NULL)
+            continue;
+        if (target_missing(df, fk)) {
+            defer(df, b->name, fk, !was_changed(df, fk));
+            continue;
+        }
+        if (!was_changed(df, fk))
+            diag_info(df->d, "autogenerate",
+                      "Detected added foreign key '%s' on '%s.%s' -> '%s.%s'", fk->name, b->name,
+                      fk->column, fk->ref_table, fk->ref_column);
+        commit(df, op_create_fk(df, df->up, b->name, fk));
+    }
+}
+
+/*
+ * A table on both sides (`cur` holds it under `b`'s name): removed checks, uniques and
+ * indexes, removed columns, altered columns, added columns, the primary key, the
+ * comment, new constraints. A primary key that stands in the way of a dropped column or
+ * a column made nullable is dropped first and set last.
+ */
+static void diff_table(struct differ *df, const struct strata_table *b)
+{
+    const struct strata_table *a = cur_table(df, b->name);
+    bool pk_changed, early = false, survivors = false;
+    char pa[256], pb[256];
+
+    pk_changed = !same_names(a->primary_key, a->nprimary_key, b->primary_key, b->nprimary_key);
+    if (pk_changed) {
+        diag_info(df->d, "autogenerate", "Detected changed primary key of table '%s': %s -> %s",
+                  b->name, column_list(pa, sizeof(pa), a->primary_key, a->nprimary_key),
+                  column_list(pb, sizeof(pb), b->primary_key, b->nprimary_key));
+        for (size_t i = 0; i < a->nprimary_key; i++) {
+            const struct strata_column *c = strata_table_find_column(b, a->primary_key[i]);
+
+            early = early || c == NULL || c->nullable;
+        }
+        if (early)
+            commit(df, op_primary_key(df, df->up, b->name, NULL, 0));
+    }
+    drop_constraints(df, b);
+    a = cur_table(df, b->name);
+    for (size_t i = 0; i < a->ncolumns; i++)
+        survivors = survivors || strata_table_find_column(b, a->columns[i].name) != NULL;
+    /* A table keeps at least one column: when none survives, add before dropping. */
+    if (!survivors)
+        add_columns(df, b);
+    drop_columns(df, b);
+    for (size_t i = 0; i < b->ncolumns; i++)
+        if (strata_table_find_column(cur_table(df, b->name), b->columns[i].name) != NULL)
+            alter_column(df, b->name, &b->columns[i]);
+    if (survivors)
+        add_columns(df, b);
+    if (pk_changed && !same_names(cur_table(df, b->name)->primary_key,
+                                  cur_table(df, b->name)->nprimary_key, b->primary_key,
+                                  b->nprimary_key))
+        commit(df, op_primary_key(df, df->up, b->name, b->primary_key, b->nprimary_key));
+    if (!same_str(cur_table(df, b->name)->comment, b->comment)) {
+        diag_info(df->d, "autogenerate", "Detected changed comment of table '%s'", b->name);
+        commit(df, op_text(df, df->up, STRATA_OP_ALTER_TABLE_COMMENT, b->name, NULL, b->comment));
+    }
+    create_constraints(df, b);
+}
+
+/* ===== The pass ===== */
+
+/* Appends the upgrade from `from` to `to` to df->up and the inverses to df->down. */
 static void compute(struct differ *df, const struct strata_schema *from,
                     const struct strata_schema *to)
 {
-    size_t n = from->ntables > to->ntables ? from->ntables : to->ntables;
-    bool *sel = calloc(n ? n : 1, sizeof(bool));
-    bool *renamed = calloc(n ? n : 1, sizeof(bool));
-    size_t *order = calloc(n ? n : 1, sizeof(size_t));
-    size_t count;
+    size_t n = from->ntables + to->ntables + 1;
+    long *src = calloc(to->ntables + 1, sizeof(long));
+    bool *sel = calloc(n, sizeof(bool));
+    size_t *order = calloc(n, sizeof(size_t)), count;
 
-    if (sel == NULL || renamed == NULL || order == NULL) {
+    if (src == NULL || sel == NULL || order == NULL) {
         nomem(df);
         goto cleanup;
     }
-    /* Renames: reported, and neither side counted as added or removed. */
-    for (size_t i = 0; i < to->ntables; i++) {
-        const struct strata_table *t = &to->tables[i];
-        const struct strata_table *old;
-
-        if (t->renamed_from == NULL || strata_schema_find_table(from, t->name) != NULL ||
-            (old = strata_schema_find_table(from, t->renamed_from)) == NULL)
-            continue;
-        cannot(df, "table renamed '%s' -> '%s' (rename comes with the next release)",
-               t->renamed_from, t->name);
-        renamed[old - from->tables] = true;
-        sel[i] = true; /* skip below */
-    }
+    match_tables(df, from, to, src);
     for (size_t i = 0; i < to->ntables; i++)
-        sel[i] = !sel[i] && strata_schema_find_table(from, to->tables[i].name) == NULL;
+        check_column_renames(df, src[i] >= 0 ? &from->tables[src[i]] : NULL, &to->tables[i]);
+    if (df->errors != 0)
+        goto cleanup;
+    push_renames(df, from, to, src);
+    create_tables(df, to, src, sel, order);
+    for (size_t i = 0; i < to->ntables; i++)
+        if (src[i] >= 0)
+            drop_foreign_keys(df, &to->tables[i]);
+    for (size_t i = 0; i < to->ntables; i++)
+        sel[i] = src[i] >= 0;
     count = parent_first(to, sel, order);
-    for (size_t i = 0; i < count; i++)
-        push_create_table(df, &to->tables[order[i]]);
+    for (size_t k = 0; k < count; k++)
+        diff_table(df, &to->tables[order[k]]);
+    for (size_t i = 0; i < df->ndeferred; i++) {
+        const struct deferred *f = &df->deferred[i];
 
-    for (size_t i = 0; i < to->ntables; i++) {
-        const struct strata_table *old = strata_schema_find_table(from, to->tables[i].name);
-
-        if (old != NULL)
-            diff_table(df, old, &to->tables[i]);
+        if (f->log)
+            diag_info(df->d, "autogenerate",
+                      "Detected added foreign key '%s' on '%s.%s' -> '%s.%s'", f->fk->name,
+                      f->table, f->fk->column, f->fk->ref_table, f->fk->ref_column);
+        commit(df, op_create_fk(df, df->up, f->table, f->fk));
     }
-
-    for (size_t i = 0; i < from->ntables; i++)
-        sel[i] = !renamed[i] && strata_schema_find_table(to, from->tables[i].name) == NULL;
-    count = parent_first(from, sel, order);
-    while (count-- > 0)
-        push_drop_table(df, &from->tables[order[count]]);
-
+    drop_tables(df, to, sel, order);
 cleanup:
+    free(src);
     free(sel);
-    free(renamed);
     free(order);
 }
 
@@ -545,28 +1325,35 @@ static int replay(struct strata_schema *s, const struct strata_oplist *l,
 int diff_schemas(struct strata_oplist *up, struct strata_oplist *down,
                  const struct strata_schema *from, const struct strata_schema *to, struct diag *d)
 {
-    struct differ df = { up, d, true, 0 };
+    struct differ df;
     struct strata_schema *copy = NULL;
     int rc = -1;
 
+    memset(&df, 0, sizeof(df));
+    df.up = up;
+    df.down = down;
+    df.d = d;
+    if ((df.cur = strata_schema_copy(from)) == NULL) {
+        nomem(&df);
+        goto cleanup;
+    }
     compute(&df, from, to);
     if (df.errors != 0)
-        return -1;
-    df.l = down;
-    df.up = false;
-    compute(&df, to, from);
-    if (df.errors != 0) {
-        diag_error(d, NULL, 0, 0, "cannot autogenerate yet: no downgrade for these changes; "
-                                  HAND_WRITTEN);
-        return -1;
-    }
-    copy = strata_schema_copy(from);
-    if (copy == NULL) {
-        diag_error(d, NULL, 0, 0, "out of memory");
-        return -1;
+        goto cleanup;
+    reverse_down(&df);
+    if (df.errors != 0)
+        goto cleanup;
+    if ((copy = strata_schema_copy(from)) == NULL) {
+        nomem(&df);
+        goto cleanup;
     }
     if (replay(copy, up, to, d) == 0 && replay(copy, down, from, d) == 0)
         rc = 0;
+cleanup:
     strata_schema_free(copy);
+    strata_schema_free(df.cur);
+    free(df.starts);
+    free(df.deferred);
+    free(df.changed);
     return rc;
 }

@@ -263,6 +263,8 @@ static void column_pieces(struct pieces *p, const struct strata_table *t,
     }
     if (c->comment != NULL)
         piece_str(p, ".comment = ", c->comment);
+    if (c->backfill != NULL)
+        piece_str(p, ".backfill = ", c->backfill);
 }
 
 /* Writes one table item `macro(pieces)` at 8 spaces, ending with `suffix`. */
@@ -358,9 +360,9 @@ static void emit_index(struct strata_buf *b, const char *table, const struct str
 }
 
 /*
- * strata_add_column(op, "t", STRATA_COLUMN(...)); on one line when it fits, else with
- * the column on its own line(s) as in create_table. An index of the def that
- * `.unique = true` does not carry follows as its own call.
+ * strata_add_column(op, "t", STRATA_COLUMN(...)); (or strata_alter_column) on one line
+ * when it fits, else with the column on its own line(s) as in create_table. An index of
+ * the def that `.unique = true` does not carry follows as its own call.
  */
 static void emit_add_column(struct strata_buf *b, const struct strata_opdef *op, int *failed)
 {
@@ -368,7 +370,8 @@ static void emit_add_column(struct strata_buf *b, const struct strata_opdef *op,
     struct strata_buf head = { 0 };
     struct pieces p = { 0 };
 
-    strata_buf_append(&head, "    strata_add_column(op, ");
+    strata_buf_append(&head, op->kind == STRATA_OP_ALTER_COLUMN ? "    strata_alter_column(op, "
+                                                                : "    strata_add_column(op, ");
     cstr(&head, op->table);
     column_pieces(&p, t, &t->columns[0]);
     if (head.failed || p.failed) {
@@ -389,12 +392,40 @@ static void emit_add_column(struct strata_buf *b, const struct strata_opdef *op,
             emit_index(b, op->table, &t->indexes[i], failed);
 }
 
-/* A comment line with `text` made safe to sit inside a comment. */
-static void comment_text(struct strata_buf *b, const char *text)
+/*
+ * strata_create_foreign_key(op, "fk_...", "t", "col", "ref.col", ON_DELETE, ON_UPDATE);
+ * both actions always written, as the function takes them positionally.
+ */
+static void emit_foreign_key(struct strata_buf *b, const struct strata_opdef *op, int *failed)
 {
-    for (const unsigned char *s = (const unsigned char *)text; *s != '\0'; s++) {
-        if ((*s == '*' && s[1] == '/') || (*s == '/' && s[1] == '*') ||
-            (*s == '?' && s[1] == '?')) {
+    struct strata_buf ref = { 0 };
+    struct pieces p = { 0 };
+
+    piece_printf(&p, "op");
+    piece_str(&p, "", op->name);
+    piece_str(&p, "", op->table);
+    piece_str(&p, "", op->fk.column);
+    strata_buf_printf(&ref, "%s.%s", op->fk.ref_table, op->fk.ref_column);
+    if (ref.failed)
+        p.failed = 1;
+    else
+        piece_str(&p, "", ref.data);
+    strata_buf_free(&ref);
+    piece_printf(&p, "%s", action_macros[op->fk.on_delete]);
+    piece_printf(&p, "%s", action_macros[op->fk.on_update]);
+    call(b, "strata_create_foreign_key", &p, failed);
+}
+
+/* The `len` bytes of `text` made safe to sit inside a comment. */
+static void comment_textn(struct strata_buf *b, const char *text, size_t len)
+{
+    const unsigned char *s = (const unsigned char *)text, *end = s + len;
+
+    for (; s < end; s++) {
+        bool pair = s + 1 < end && ((*s == '*' && s[1] == '/') || (*s == '/' && s[1] == '*') ||
+                                    (*s == '?' && s[1] == '?'));
+
+        if (pair) {
             strata_buf_appendn(b, (const char *)s, 1);
             strata_buf_append(b, " ");
         } else if (*s < 0x20 || *s == 0x7f) {
@@ -402,6 +433,48 @@ static void comment_text(struct strata_buf *b, const char *text)
         } else {
             strata_buf_appendn(b, (const char *)s, 1);
         }
+    }
+}
+
+/* A comment line with `text` made safe to sit inside a comment. */
+static void comment_text(struct strata_buf *b, const char *text)
+{
+    comment_textn(b, text, strlen(text));
+}
+
+/*
+ * The diff's note on an operation, as comment lines right above its call: one comment
+ * per line of the note, its words wrapped (continuation lines aligned under the first
+ * word) so no line passes MAX_COLUMNS unless a single word is that long.
+ */
+static void emit_note(struct strata_buf *b, const char *note)
+{
+    const size_t indent = strlen("    /* ");
+
+    for (const char *line = note; *line != '\0';) {
+        const char *end = line + strcspn(line, "\n"), *word = line;
+        size_t col = indent;
+
+        strata_buf_append(b, "    /* ");
+        while (word < end) {
+            size_t w = strcspn(word, " \n");
+
+            if (col > indent && col + 1 + w + strlen(" */") > MAX_COLUMNS) {
+                strata_buf_append(b, "\n");
+                spaces(b, indent);
+                col = indent;
+            } else if (col > indent) {
+                strata_buf_append(b, " ");
+                col++;
+            }
+            comment_textn(b, word, w);
+            col += w;
+            word += w;
+            while (word < end && *word == ' ')
+                word++;
+        }
+        strata_buf_append(b, " */\n");
+        line = *end == '\n' ? end + 1 : end;
     }
 }
 
@@ -415,6 +488,8 @@ static void emit_body(struct strata_buf *b, const struct strata_oplist *l, int *
         struct pieces p = { 0 };
 
         calls++;
+        if (op->note != NULL)
+            emit_note(b, op->note);
         switch (op->kind) {
         case STRATA_OP_CREATE_TABLE:
             emit_create_table(b, op->def, failed);
@@ -428,7 +503,53 @@ static void emit_body(struct strata_buf *b, const struct strata_oplist *l, int *
             call(b, "strata_drop_table", &p, failed);
             break;
         case STRATA_OP_ADD_COLUMN:
+        case STRATA_OP_ALTER_COLUMN:
             emit_add_column(b, op, failed);
+            break;
+        case STRATA_OP_RENAME_TABLE:
+            piece_printf(&p, "op");
+            piece_str(&p, "", op->table);
+            piece_str(&p, "", op->new_name);
+            call(b, "strata_rename_table", &p, failed);
+            break;
+        case STRATA_OP_RENAME_COLUMN:
+            piece_printf(&p, "op");
+            piece_str(&p, "", op->table);
+            piece_str(&p, "", op->name);
+            piece_str(&p, "", op->new_name);
+            call(b, "strata_rename_column", &p, failed);
+            break;
+        case STRATA_OP_ALTER_PRIMARY_KEY:
+            piece_printf(&p, "op");
+            piece_str(&p, "", op->table);
+            names_pieces(&p, op->index.columns, op->index.ncolumns);
+            call(b, op->index.ncolumns > 0 ? "strata_alter_primary_key" : "strata_drop_primary_key",
+                 &p, failed);
+            break;
+        case STRATA_OP_CREATE_FOREIGN_KEY:
+            emit_foreign_key(b, op, failed);
+            break;
+        case STRATA_OP_CREATE_CHECK:
+            piece_printf(&p, "op");
+            piece_str(&p, "", op->name);
+            piece_str(&p, "", op->table);
+            piece_str(&p, "", op->sql);
+            call(b, "strata_create_check_constraint", &p, failed);
+            break;
+        case STRATA_OP_DROP_CONSTRAINT:
+            piece_printf(&p, "op");
+            piece_str(&p, "", op->name);
+            piece_str(&p, "", op->table);
+            call(b, "strata_drop_constraint", &p, failed);
+            break;
+        case STRATA_OP_ALTER_TABLE_COMMENT:
+            piece_printf(&p, "op");
+            piece_str(&p, "", op->table);
+            if (op->sql != NULL)
+                piece_str(&p, "", op->sql);
+            else
+                piece_printf(&p, "NULL");
+            call(b, "strata_alter_table_comment", &p, failed);
             break;
         case STRATA_OP_DROP_COLUMN:
             piece_printf(&p, "op");
@@ -579,6 +700,31 @@ static void describe(char *out, size_t size, const struct strata_opdef *op)
         break;
     case STRATA_OP_HOOK:
         snprintf(out, size, "run hook %s", op->name);
+        break;
+    case STRATA_OP_RENAME_TABLE:
+        snprintf(out, size, "rename table %s to %s", op->table, op->new_name);
+        break;
+    case STRATA_OP_RENAME_COLUMN:
+        snprintf(out, size, "rename column %s.%s to %s", op->table, op->name, op->new_name);
+        break;
+    case STRATA_OP_ALTER_COLUMN:
+        snprintf(out, size, "alter column %s.%s", op->table, op->name);
+        break;
+    case STRATA_OP_ALTER_PRIMARY_KEY:
+        snprintf(out, size, "%s primary key of %s", op->index.ncolumns ? "alter" : "drop",
+                 op->table);
+        break;
+    case STRATA_OP_CREATE_FOREIGN_KEY:
+        snprintf(out, size, "create foreign key %s", op->name);
+        break;
+    case STRATA_OP_CREATE_CHECK:
+        snprintf(out, size, "create check %s", op->name);
+        break;
+    case STRATA_OP_DROP_CONSTRAINT:
+        snprintf(out, size, "drop constraint %s", op->name);
+        break;
+    case STRATA_OP_ALTER_TABLE_COMMENT:
+        snprintf(out, size, "alter comment of table %s", op->table);
         break;
     }
 }

@@ -1144,12 +1144,18 @@ static void build_tables(struct ctx *c)
             return;
         }
         tb->c_name = strata_arena_strdup(&c->s->arena, model_name(m));
+        tb->loc.file = strata_arena_strdup(&c->s->arena, m->file);
+        tb->loc.line = line;
+        tb->loc.column = col;
         m->table = (long)(c->s->ntables - 1);
         const struct annotate_item *it;
         if ((it = item(&m->ann, "comment")) != NULL)
             tb->comment = strata_arena_strdup(&c->s->arena, it->values[0].text);
-        if ((it = item(&m->ann, "renamed_from")) != NULL)
+        if ((it = item(&m->ann, "renamed_from")) != NULL) {
             tb->renamed_from = strata_arena_strdup(&c->s->arena, it->values[0].text);
+            tb->renamed_from_loc = (struct strata_srcloc){ tb->loc.file, it->values[0].line,
+                                                           it->values[0].col };
+        }
     }
 }
 
@@ -1365,6 +1371,7 @@ static void build_columns(struct ctx *c, struct raw_model *m)
         f->column = (long)(t->ncolumns - 1);
         cl->type = type_ok ? type : (struct strata_type){ STRATA_TYPE_NONE, 0, 0 };
         cl->c_name = strata_arena_strdup(a, f->c_name);
+        cl->loc = (struct strata_srcloc){ t->loc.file, line, col };
         cl->nullable = f->pointer;
         const struct annotate_item *nu = item(&f->ann, "nullable"),
                                    *nn = item(&f->ann, "not_null");
@@ -1385,8 +1392,11 @@ static void build_columns(struct ctx *c, struct raw_model *m)
             cl->check = strata_arena_strdup(a, it->values[0].text);
         if ((it = item(&f->ann, "comment")) != NULL)
             cl->comment = strata_arena_strdup(a, it->values[0].text);
-        if ((it = item(&f->ann, "renamed_from")) != NULL)
+        if ((it = item(&f->ann, "renamed_from")) != NULL) {
             cl->renamed_from = strata_arena_strdup(a, it->values[0].text);
+            cl->renamed_from_loc = (struct strata_srcloc){ t->loc.file, it->values[0].line,
+                                                           it->values[0].col };
+        }
     }
 }
 

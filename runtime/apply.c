@@ -6,6 +6,7 @@
  * prove the emitted revision reaches the models' schema. Each operation is checked
  * against the schema before anything changes, so on error the schema is untouched.
  */
+#include <stdbool.h>
 #include <string.h>
 
 #include "error.h"
@@ -156,6 +157,291 @@ static int apply_drop_index(struct strata_schema *s, const struct strata_opdef *
     return 0;
 }
 
+/* ---- renames: generated names follow ---- */
+
+/* The generated name of index `ix` on table `table` (uq_/ix_ + table + columns). */
+static void index_name(char *out, const char *table, const struct strata_index *ix)
+{
+    const char *parts[66];
+    size_t n = ix->ncolumns < 64 ? ix->ncolumns : 64;
+
+    parts[0] = table;
+    for (size_t i = 0; i < n; i++)
+        parts[i + 1] = ix->columns[i];
+    parts[n + 1] = NULL;
+    strata_make_name(out, ix->unique ? "uq" : "ix", parts);
+}
+
+static void fk_name(char *out, const char *table, const char *column, const char *ref_table)
+{
+    strata_make_name(out, "fk", (const char *const[]){ table, column, ref_table, NULL });
+}
+
+static bool streq(const char *a, const char *b)
+{
+    return strcmp(a, b) == 0;
+}
+
+#define DUP_OR_FAIL(dst, src)                                        \
+    do {                                                             \
+        char *dup_ = strata_arena_strdup(&s->arena, (src));          \
+        if (dup_ == NULL)                                            \
+            return strata_error_set(err, STRATA_ENOMEM, "out of memory"); \
+        (dst) = dup_;                                                \
+    } while (0)
+
+static int apply_rename_table(struct strata_schema *s, const struct strata_opdef *op,
+                              struct strata_error *err)
+{
+    struct strata_table *t = strata_schema_find_table(s, op->table);
+    const char *old_name, *new_name = op->new_name;
+    char name[STRATA_NAME_MAX + 1], was[STRATA_NAME_MAX + 1];
+
+    if (t == NULL)
+        return strata_error_set(err, STRATA_EMIGRATION, "rename_table %s: no such table",
+                                op->table);
+    if (strata_schema_find_table(s, new_name) != NULL)
+        return strata_error_set(err, STRATA_EMIGRATION, "rename_table %s: table %s already exists",
+                                op->table, new_name);
+    old_name = t->name;
+    for (size_t u = 0; u < s->ntables; u++) {
+        struct strata_table *owner = &s->tables[u];
+        const char *owner_new = owner == t ? new_name : owner->name;
+        for (size_t k = 0; k < owner->nforeign_keys; k++) {
+            struct strata_foreign_key *fk = &owner->foreign_keys[k];
+            bool refers = streq(fk->ref_table, old_name);
+            fk_name(was, owner->name, fk->column, fk->ref_table);
+            if (refers)
+                DUP_OR_FAIL(fk->ref_table, new_name);
+            if (streq(fk->name, was)) {
+                fk_name(name, owner_new, fk->column, fk->ref_table);
+                DUP_OR_FAIL(fk->name, name);
+            }
+        }
+    }
+    for (size_t i = 0; i < t->nindexes; i++) {
+        index_name(was, old_name, &t->indexes[i]);
+        if (streq(t->indexes[i].name, was)) {
+            index_name(name, new_name, &t->indexes[i]);
+            DUP_OR_FAIL(t->indexes[i].name, name);
+        }
+    }
+    for (size_t i = 0; i < t->nchecks; i++) {
+        strata_check_name(was, old_name, t->checks[i].expr);
+        if (streq(t->checks[i].name, was)) {
+            strata_check_name(name, new_name, t->checks[i].expr);
+            DUP_OR_FAIL(t->checks[i].name, name);
+        }
+    }
+    DUP_OR_FAIL(t->name, new_name);
+    return 0;
+}
+
+static int apply_rename_column(struct strata_schema *s, const struct strata_opdef *op,
+                               struct strata_error *err)
+{
+    struct strata_table *t = strata_schema_find_table(s, op->table);
+    struct strata_column *c = t ? strata_table_find_column(t, op->name) : NULL;
+    const char *from = op->name, *to = op->new_name;
+    char name[STRATA_NAME_MAX + 1], was[STRATA_NAME_MAX + 1];
+
+    if (c == NULL)
+        return strata_error_set(err, STRATA_EMIGRATION, "rename_column %s.%s: no such %s",
+                                op->table, op->name, t ? "column" : "table");
+    if (strata_table_find_column(t, to) != NULL)
+        return strata_error_set(err, STRATA_EMIGRATION,
+                                "rename_column %s.%s: column %s already exists", op->table,
+                                op->name, to);
+    for (size_t i = 0; i < t->nindexes; i++) {
+        struct strata_index *ix = &t->indexes[i];
+        bool generated;
+        index_name(was, t->name, ix);
+        generated = streq(ix->name, was);
+        for (size_t k = 0; k < ix->ncolumns; k++)
+            if (streq(ix->columns[k], from))
+                DUP_OR_FAIL(ix->columns[k], to);
+        index_name(name, t->name, ix);
+        if (generated && !streq(name, ix->name))
+            DUP_OR_FAIL(ix->name, name);
+    }
+    for (size_t k = 0; k < t->nprimary_key; k++)
+        if (streq(t->primary_key[k], from))
+            DUP_OR_FAIL(t->primary_key[k], to);
+    for (size_t k = 0; k < t->nforeign_keys; k++) {
+        struct strata_foreign_key *fk = &t->foreign_keys[k];
+        if (!streq(fk->column, from))
+            continue;
+        fk_name(was, t->name, fk->column, fk->ref_table);
+        if (streq(fk->name, was)) {
+            fk_name(name, t->name, to, fk->ref_table);
+            DUP_OR_FAIL(fk->name, name);
+        }
+        DUP_OR_FAIL(fk->column, to);
+    }
+    for (size_t u = 0; u < s->ntables; u++)
+        for (size_t k = 0; k < s->tables[u].nforeign_keys; k++) {
+            struct strata_foreign_key *fk = &s->tables[u].foreign_keys[k];
+            if (streq(fk->ref_table, t->name) && streq(fk->ref_column, from))
+                DUP_OR_FAIL(fk->ref_column, to);
+        }
+    DUP_OR_FAIL(c->name, to);
+    return 0;
+}
+
+/* ---- column definitions, keys and constraints ---- */
+
+static bool in_primary_key(const struct strata_table *t, const char *column)
+{
+    for (size_t k = 0; k < t->nprimary_key; k++)
+        if (streq(t->primary_key[k], column))
+            return true;
+    return false;
+}
+
+static int apply_alter_column(struct strata_schema *s, const struct strata_opdef *op,
+                              struct strata_error *err)
+{
+    struct strata_table *t = strata_schema_find_table(s, op->table);
+    struct strata_column *c = t ? strata_table_find_column(t, op->name) : NULL;
+    struct strata_column copy;
+
+    if (c == NULL)
+        return strata_error_set(err, STRATA_EMIGRATION, "alter_column %s.%s: no such %s",
+                                op->table, op->name, t ? "column" : "table");
+    if (op->def->columns[0].nullable && in_primary_key(t, op->name))
+        return strata_error_set(err, STRATA_EMIGRATION,
+                                "alter_column %s.%s: a primary key column cannot be nullable",
+                                op->table, op->name);
+    if (strata_column_copy(&s->arena, &copy, &op->def->columns[0]) != 0)
+        return strata_error_set(err, STRATA_ENOMEM, "out of memory");
+    copy.name = c->name;
+    copy.backfill = NULL; /* a backfill acts once, in the migration; never kept */
+    copy.renamed_from = NULL;
+    copy.c_name = c->c_name;
+    *c = copy;
+    return 0;
+}
+
+static int apply_alter_primary_key(struct strata_schema *s, const struct strata_opdef *op,
+                                   struct strata_error *err)
+{
+    struct strata_table *t = strata_schema_find_table(s, op->table);
+
+    if (t == NULL)
+        return strata_error_set(err, STRATA_EMIGRATION, "alter_primary_key %s: no such table",
+                                op->table);
+    for (size_t i = 0; i < op->index.ncolumns; i++) {
+        const struct strata_column *c = strata_table_find_column(t, op->index.columns[i]);
+        if (c == NULL)
+            return strata_error_set(err, STRATA_EMIGRATION,
+                                    "alter_primary_key %s: no column %s", op->table,
+                                    op->index.columns[i]);
+        if (c->nullable)
+            return strata_error_set(err, STRATA_EMIGRATION,
+                                    "alter_primary_key %s: column %s is nullable", op->table,
+                                    c->name);
+    }
+    if (strata_table_set_primary_key(&s->arena, t, (const char *const *)op->index.columns,
+                                     op->index.ncolumns) != 0)
+        return strata_error_set(err, STRATA_ENOMEM, "out of memory");
+    return 0;
+}
+
+/* Whether `t` already has a foreign key, check or index called `name`. */
+static bool has_constraint(const struct strata_table *t, const char *name)
+{
+    for (size_t i = 0; i < t->nforeign_keys; i++)
+        if (streq(t->foreign_keys[i].name, name))
+            return true;
+    for (size_t i = 0; i < t->nchecks; i++)
+        if (streq(t->checks[i].name, name))
+            return true;
+    return strata_table_find_index(t, name) != NULL;
+}
+
+static int apply_create_foreign_key(struct strata_schema *s, const struct strata_opdef *op,
+                                    struct strata_error *err)
+{
+    struct strata_table *t = strata_schema_find_table(s, op->table);
+    struct strata_foreign_key *fk;
+
+    if (t == NULL || strata_table_find_column(t, op->fk.column) == NULL)
+        return strata_error_set(err, STRATA_EMIGRATION, "create_foreign_key %s: no %s %s",
+                                op->name, t ? "column" : "table", t ? op->fk.column : op->table);
+    if (has_constraint(t, op->name))
+        return strata_error_set(err, STRATA_EMIGRATION,
+                                "create_foreign_key %s: the name is already used on %s",
+                                op->name, op->table);
+    fk = strata_table_add_foreign_key(&s->arena, t, op->name, op->fk.column, op->fk.ref_table,
+                                      op->fk.ref_column);
+    if (fk == NULL)
+        return strata_error_set(err, STRATA_ENOMEM, "out of memory");
+    fk->on_delete = op->fk.on_delete;
+    fk->on_update = op->fk.on_update;
+    return 0;
+}
+
+static int apply_create_check(struct strata_schema *s, const struct strata_opdef *op,
+                              struct strata_error *err)
+{
+    struct strata_table *t = strata_schema_find_table(s, op->table);
+
+    if (t == NULL)
+        return strata_error_set(err, STRATA_EMIGRATION,
+                                "create_check_constraint %s: no such table %s", op->name,
+                                op->table);
+    if (has_constraint(t, op->name))
+        return strata_error_set(err, STRATA_EMIGRATION,
+                                "create_check_constraint %s: the name is already used on %s",
+                                op->name, op->table);
+    if (!strata_table_add_check(&s->arena, t, op->name, op->sql))
+        return strata_error_set(err, STRATA_ENOMEM, "out of memory");
+    return 0;
+}
+
+static int apply_drop_constraint(struct strata_schema *s, const struct strata_opdef *op,
+                                 struct strata_error *err)
+{
+    struct strata_table *t = strata_schema_find_table(s, op->table);
+
+    if (t == NULL)
+        return strata_error_set(err, STRATA_EMIGRATION, "drop_constraint %s: no such table %s",
+                                op->name, op->table);
+    for (size_t i = 0; i < t->nforeign_keys; i++)
+        if (streq(t->foreign_keys[i].name, op->name)) {
+            strata_array_remove(&t->foreign_keys, &t->nforeign_keys, sizeof(t->foreign_keys[0]), i);
+            return 0;
+        }
+    for (size_t i = 0; i < t->nchecks; i++)
+        if (streq(t->checks[i].name, op->name)) {
+            strata_array_remove(&t->checks, &t->nchecks, sizeof(t->checks[0]), i);
+            return 0;
+        }
+    for (size_t i = 0; i < t->nindexes; i++)
+        if (t->indexes[i].unique && streq(t->indexes[i].name, op->name)) {
+            strata_array_remove(&t->indexes, &t->nindexes, sizeof(t->indexes[0]), i);
+            return 0;
+        }
+    return strata_error_set(err, STRATA_EMIGRATION,
+                            "drop_constraint %s: no foreign key, check or unique constraint of "
+                            "that name on %s",
+                            op->name, op->table);
+}
+
+static int apply_alter_table_comment(struct strata_schema *s, const struct strata_opdef *op,
+                                     struct strata_error *err)
+{
+    struct strata_table *t = strata_schema_find_table(s, op->table);
+
+    if (t == NULL)
+        return strata_error_set(err, STRATA_EMIGRATION, "alter_table_comment %s: no such table",
+                                op->table);
+    t->comment = NULL;
+    if (op->sql != NULL)
+        DUP_OR_FAIL(t->comment, op->sql);
+    return 0;
+}
+
 int strata_schema_apply(struct strata_schema *s, const struct strata_opdef *op,
                         struct strata_error *err)
 {
@@ -172,6 +458,22 @@ int strata_schema_apply(struct strata_schema *s, const struct strata_opdef *op,
         return apply_create_index(s, op, err);
     case STRATA_OP_DROP_INDEX:
         return apply_drop_index(s, op, err);
+    case STRATA_OP_RENAME_TABLE:
+        return apply_rename_table(s, op, err);
+    case STRATA_OP_RENAME_COLUMN:
+        return apply_rename_column(s, op, err);
+    case STRATA_OP_ALTER_COLUMN:
+        return apply_alter_column(s, op, err);
+    case STRATA_OP_ALTER_PRIMARY_KEY:
+        return apply_alter_primary_key(s, op, err);
+    case STRATA_OP_CREATE_FOREIGN_KEY:
+        return apply_create_foreign_key(s, op, err);
+    case STRATA_OP_CREATE_CHECK:
+        return apply_create_check(s, op, err);
+    case STRATA_OP_DROP_CONSTRAINT:
+        return apply_drop_constraint(s, op, err);
+    case STRATA_OP_ALTER_TABLE_COMMENT:
+        return apply_alter_table_comment(s, op, err);
     case STRATA_OP_EXECUTE:
     case STRATA_OP_HOOK:
         return 0;

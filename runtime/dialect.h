@@ -19,6 +19,7 @@
 
 #include "buf.h"
 #include "ops.h"
+#include "schema.h"
 
 /* One row of `strata_history`. */
 struct strata_history_row {
@@ -27,6 +28,16 @@ struct strata_history_row {
     const char *checksum;  /* 64 hex: strata_oplist_checksum of the list that ran */
     const char *applied_at; /* UTC, ISO 8601: 2026-11-29T18:40:02Z */
     long long duration_ms;
+};
+
+/* What the driver hands run_revision besides the operations, and what it gets back. */
+struct strata_run {
+    /* Receives each WARNING line (without its prefix); may be NULL. */
+    void (*warn)(void *ctx, const char *message);
+    void *ctx;
+    /* On failure: the index in the list of the operation that failed, or (size_t)-1
+     * when the revision as a whole failed (a foreign key check, a shape mismatch). */
+    size_t failed_op;
 };
 
 /*
@@ -53,13 +64,35 @@ struct strata_dialect {
     int (*run_op)(void *conn, const struct strata_opdef *op, struct strata_error *err);
 
     /*
-     * Starts the transaction of one revision and takes the migration lock, waiting for
-     * other migrating processes (SQLite: BEGIN IMMEDIATE under the busy timeout).
+     * Plans a revision without a database: `before` is the schema the revision starts
+     * from (replayed), `ops` its operations. Sets *rebuild when some table will be
+     * rebuilt, which on SQLite needs foreign keys off before the transaction begins.
+     * STRATA_EMIGRATION when an operation does not fit `before`.
      */
-    int (*begin)(void *conn, struct strata_error *err);
+    int (*plan_revision)(const struct strata_schema *before, const struct strata_oplist *ops,
+                         bool *rebuild, struct strata_error *err);
+    /*
+     * Runs a whole revision inside the caller's transaction (begun with the `rebuild`
+     * that plan_revision gave): native ALTERs where the database can, rebuilds where it
+     * cannot, hooks and raw SQL in order. On error nothing is committed and
+     * run->failed_op names the operation.
+     */
+    int (*run_revision)(void *conn, const struct strata_schema *before,
+                        const struct strata_oplist *ops, struct strata_run *run,
+                        struct strata_error *err);
+
+    /*
+     * Starts the transaction of one revision and takes the migration lock, waiting for
+     * other migrating processes (SQLite: BEGIN IMMEDIATE under the busy timeout). With
+     * `rebuild`, first turns foreign key enforcement off (SQLite ignores the pragma
+     * inside a transaction) and stores in *saved what end() must restore.
+     */
+    int (*begin)(void *conn, bool rebuild, int *saved, struct strata_error *err);
     int (*commit)(void *conn, struct strata_error *err);
     /* Rolls back the open transaction, if any. Never fails from the caller's view. */
     void (*rollback)(void *conn);
+    /* After commit or rollback: restores what begin() changed (`saved` from it). */
+    void (*end)(void *conn, int saved);
 
     /* Creates `strata_version` and `strata_history` when missing. */
     int (*ensure_tables)(void *conn, struct strata_error *err);

@@ -12,6 +12,7 @@
  * `BEGIN IMMEDIATE` under a busy timeout.
  */
 #include "dialect.h"
+#include "dialect_sqlite.h"
 
 #include <assert.h>
 #include <sqlite3.h>
@@ -22,8 +23,9 @@
 #include "error.h"
 #include "schema.h"
 
-/* SQLite 3.35.0 added ALTER TABLE DROP COLUMN. */
-#define SQLITE_DROP_COLUMN_VERSION 3035000
+#define exec_sql strata_sqlite_exec
+
+#define SQLITE_DROP_COLUMN_VERSION STRATA_SQLITE_DROP_COLUMN_VERSION
 
 /* ===== Quoting ===== */
 
@@ -43,14 +45,24 @@ static void quote_with(struct strata_buf *b, const char *text, char q)
     strata_buf_appendn(b, &q, 1);
 }
 
-static void quote_ident(struct strata_buf *b, const char *name)
+void strata_sqlite_quote_ident(struct strata_buf *b, const char *name)
 {
     quote_with(b, name, '"');
 }
 
-static void quote_literal(struct strata_buf *b, const char *text)
+void strata_sqlite_quote_literal(struct strata_buf *b, const char *text)
 {
     quote_with(b, text, '\'');
+}
+
+static void quote_ident(struct strata_buf *b, const char *name)
+{
+    strata_sqlite_quote_ident(b, name);
+}
+
+static void quote_literal(struct strata_buf *b, const char *text)
+{
+    strata_sqlite_quote_literal(b, text);
 }
 
 /* Appends `("a", "b")`. */
@@ -69,7 +81,7 @@ static void render_name_list(struct strata_buf *b, char *const *names, size_t co
 
 /* ===== Tables and columns ===== */
 
-static void render_type(struct strata_buf *b, struct strata_type type)
+void strata_sqlite_render_type(struct strata_buf *b, struct strata_type type)
 {
     switch (type.kind) {
     case STRATA_TYPE_SMALLINT:
@@ -241,7 +253,7 @@ static int in_primary_key(const struct strata_table *t, const char *column)
  * integer-family (a BIGINT key would not alias the rowid, so it is written INTEGER).
  * NULL when there is none.
  */
-static const struct strata_column *rowid_column(const struct strata_table *t)
+const struct strata_column *strata_sqlite_rowid_column(const struct strata_table *t)
 {
     const struct strata_column *c;
 
@@ -253,7 +265,55 @@ static const struct strata_column *rowid_column(const struct strata_table *t)
     return c;
 }
 
-/* Appends `"name" TYPE [NOT NULL] [DEFAULT ...]` (or the rowid alias form). */
+/*
+ * Appends a strata-only fact SQLite has no syntax for as a comment SQLite keeps in the
+ * table's text: ` /\* strata:key=value *\/`. Inside the value `\` becomes `\\` and `*`
+ * followed by `/` becomes `*\/`, so the comment always closes where it should;
+ * introspect.c reads it back.
+ */
+static void render_meta(struct strata_buf *b, const char *key, const char *value)
+{
+    const char *p;
+
+    strata_buf_printf(b, " /* strata:%s", key);
+    if (value != NULL) {
+        strata_buf_append(b, "=");
+        for (p = value; *p != '\0'; p++) {
+            if (*p == '\\')
+                strata_buf_append(b, "\\\\");
+            else if (*p == '/' && p > value && p[-1] == '*')
+                strata_buf_append(b, "\\/");
+            else
+                strata_buf_appendn(b, p, 1);
+        }
+    }
+    strata_buf_append(b, " */");
+}
+
+/*
+ * The facts of a column SQLite's own schema cannot hold: the strata type and
+ * autoincrement of a rowid alias (always declared INTEGER; unmarked when it is the
+ * usual bigint with autoincrement), autoincrement elsewhere, and the comment.
+ */
+static void render_column_meta(struct strata_buf *b, const struct strata_column *c, int rowid)
+{
+    char type[64];
+
+    if (rowid && c->type.kind != STRATA_TYPE_BIGINT)
+        render_meta(b, "type", strata_type_format(type, sizeof(type), c->type));
+    if (rowid && !c->autoincrement)
+        render_meta(b, "autoincrement", "false");
+    else if (!rowid && c->autoincrement)
+        render_meta(b, "autoincrement", NULL);
+    if (c->comment != NULL)
+        render_meta(b, "comment", c->comment);
+}
+
+/*
+ * Appends `"name" TYPE [NOT NULL] [DEFAULT ...]` (or the rowid alias form) and the
+ * column's checks as column constraints, so they belong to the column: SQLite's DROP
+ * COLUMN drops them with it and RENAME COLUMN rewrites them.
+ */
 static int render_column(struct strata_buf *b, const struct strata_table *t,
                          const struct strata_column *c, int rowid, struct strata_error *err)
 {
@@ -265,7 +325,7 @@ static int render_column(struct strata_buf *b, const struct strata_table *t,
     if (rowid) {
         strata_buf_append(b, "INTEGER NOT NULL PRIMARY KEY");
     } else {
-        render_type(b, c->type);
+        strata_sqlite_render_type(b, c->type);
         if (!c->nullable || in_primary_key(t, c->name))
             strata_buf_append(b, " NOT NULL");
     }
@@ -273,11 +333,12 @@ static int render_column(struct strata_buf *b, const struct strata_table *t,
         strata_buf_printf(b, " DEFAULT %s", c->default_value);
     else if (c->default_sql != NULL)
         strata_buf_printf(b, " DEFAULT (%s)", c->default_sql);
+    render_column_checks(b, t->name, c, " ");
     return 0;
 }
 
-/* Appends `CREATE [UNIQUE] INDEX "name" ON "table" ("a", ...);`. */
-static void render_index(struct strata_buf *b, const char *table, const struct strata_index *ix)
+void strata_sqlite_render_index(struct strata_buf *b, const char *table,
+                                const struct strata_index *ix)
 {
     strata_buf_append(b, ix->unique ? "CREATE UNIQUE INDEX " : "CREATE INDEX ");
     quote_ident(b, ix->name);
@@ -288,28 +349,26 @@ static void render_index(struct strata_buf *b, const char *table, const struct s
     strata_buf_append(b, ";\n");
 }
 
-/*
- * CREATE TABLE with one column per line, then the table constraints in a fixed order
- * (primary key, foreign keys, column checks column by column, table checks), then one
- * CREATE INDEX per index of the table.
- */
-static int render_create_table(struct strata_buf *b, const struct strata_table *t,
-                               struct strata_error *err)
+int strata_sqlite_render_table(struct strata_buf *b, const struct strata_table *t,
+                               const char *create_name, bool indexes, struct strata_error *err)
 {
     static const char sep[] = ",\n    ";
-    const struct strata_column *rowid = rowid_column(t);
+    const struct strata_column *rowid = strata_sqlite_rowid_column(t);
     char name[STRATA_NAME_MAX + 1];
     size_t i;
     int rc;
 
     strata_buf_append(b, "CREATE TABLE ");
-    quote_ident(b, t->name);
+    quote_ident(b, create_name != NULL ? create_name : t->name);
     strata_buf_append(b, " (");
+    if (t->comment != NULL)
+        render_meta(b, "table_comment", t->comment);
     for (i = 0; i < t->ncolumns; i++) {
         strata_buf_append(b, i == 0 ? "\n    " : sep);
         rc = render_column(b, t, &t->columns[i], &t->columns[i] == rowid, err);
         if (rc != 0)
             return rc;
+        render_column_meta(b, &t->columns[i], &t->columns[i] == rowid);
     }
     if (t->nprimary_key > 0 && rowid == NULL) {
         strata_make_name(name, "pk", (const char *const[]){ t->name, NULL });
@@ -330,15 +389,13 @@ static int render_create_table(struct strata_buf *b, const struct strata_table *
         strata_buf_append(b, ") ");
         render_references(b, fk);
     }
-    for (i = 0; i < t->ncolumns; i++)
-        render_column_checks(b, t->name, &t->columns[i], sep);
     for (i = 0; i < t->nchecks; i++) {
         strata_buf_append(b, sep);
         render_check(b, t->checks[i].name, t->checks[i].expr);
     }
     strata_buf_append(b, "\n);\n");
-    for (i = 0; i < t->nindexes; i++)
-        render_index(b, t->name, &t->indexes[i]);
+    for (i = 0; indexes && i < t->nindexes; i++)
+        strata_sqlite_render_index(b, t->name, &t->indexes[i]);
     return 0;
 }
 
@@ -347,8 +404,8 @@ static int render_create_table(struct strata_buf *b, const struct strata_table *
  * named column constraints there), then the indexes the column brings. SQLite cannot
  * add a primary key column; a NOT NULL column without a default is SQLite's to refuse.
  */
-static int render_add_column(struct strata_buf *b, const struct strata_opdef *op,
-                             struct strata_error *err)
+int strata_sqlite_render_add_column(struct strata_buf *b, const struct strata_opdef *op,
+                                    struct strata_error *err)
 {
     const struct strata_table *t = op->def;
     const struct strata_column *c;
@@ -370,7 +427,6 @@ static int render_add_column(struct strata_buf *b, const struct strata_opdef *op
     rc = render_column(b, t, c, 0, err);
     if (rc != 0)
         return rc;
-    render_column_checks(b, op->table, c, " ");
     for (i = 0; i < t->nforeign_keys; i++) {
         const struct strata_foreign_key *fk = &t->foreign_keys[i];
 
@@ -381,9 +437,10 @@ static int render_add_column(struct strata_buf *b, const struct strata_opdef *op
         strata_buf_append(b, " ");
         render_references(b, fk);
     }
+    render_column_meta(b, c, 0);
     strata_buf_append(b, ";\n");
     for (i = 0; i < t->nindexes; i++)
-        render_index(b, op->table, &t->indexes[i]);
+        strata_sqlite_render_index(b, op->table, &t->indexes[i]);
     return 0;
 }
 
@@ -398,19 +455,19 @@ static void render_execute(struct strata_buf *b, const char *sql)
     strata_buf_append(b, n > 0 && sql[n - 1] == ';' ? "\n" : ";\n");
 }
 
-static int render_op(struct strata_buf *b, const struct strata_opdef *op,
-                     struct strata_error *err)
+int strata_sqlite_render_op(struct strata_buf *b, const struct strata_opdef *op,
+                            struct strata_error *err)
 {
     switch (op->kind) {
     case STRATA_OP_CREATE_TABLE:
-        return render_create_table(b, op->def, err);
+        return strata_sqlite_render_table(b, op->def, NULL, true, err);
     case STRATA_OP_DROP_TABLE:
         strata_buf_append(b, "DROP TABLE ");
         quote_ident(b, op->table);
         strata_buf_append(b, ";\n");
         break;
     case STRATA_OP_ADD_COLUMN:
-        return render_add_column(b, op, err);
+        return strata_sqlite_render_add_column(b, op, err);
     case STRATA_OP_DROP_COLUMN:
         strata_buf_append(b, "ALTER TABLE ");
         quote_ident(b, op->table);
@@ -419,7 +476,7 @@ static int render_op(struct strata_buf *b, const struct strata_opdef *op,
         strata_buf_append(b, ";\n");
         break;
     case STRATA_OP_CREATE_INDEX:
-        render_index(b, op->table, &op->index);
+        strata_sqlite_render_index(b, op->table, &op->index);
         break;
     case STRATA_OP_DROP_INDEX:
         strata_buf_append(b, "DROP INDEX ");
@@ -432,14 +489,40 @@ static int render_op(struct strata_buf *b, const struct strata_opdef *op,
         break;
     case STRATA_OP_HOOK:
         break;
+    case STRATA_OP_RENAME_TABLE:
+        strata_buf_append(b, "ALTER TABLE ");
+        quote_ident(b, op->table);
+        strata_buf_append(b, " RENAME TO ");
+        quote_ident(b, op->new_name);
+        strata_buf_append(b, ";\n");
+        break;
+    case STRATA_OP_RENAME_COLUMN:
+        strata_buf_append(b, "ALTER TABLE ");
+        quote_ident(b, op->table);
+        strata_buf_append(b, " RENAME COLUMN ");
+        quote_ident(b, op->name);
+        strata_buf_append(b, " TO ");
+        quote_ident(b, op->new_name);
+        strata_buf_append(b, ";\n");
+        break;
+    case STRATA_OP_ALTER_COLUMN:
+    case STRATA_OP_ALTER_PRIMARY_KEY:
+    case STRATA_OP_CREATE_FOREIGN_KEY:
+    case STRATA_OP_CREATE_CHECK:
+    case STRATA_OP_DROP_CONSTRAINT:
+    case STRATA_OP_ALTER_TABLE_COMMENT:
+        /* These need the table's whole definition: run_revision rebuilds the table. */
+        return strata_error_set(err, STRATA_EMIGRATION,
+                                "%s on SQLite rebuilds table '%s', which needs the schema "
+                                "before the revision (run the revision as a whole)",
+                                strata_op_name(op->kind), op->table);
     }
     return 0;
 }
 
 /* ===== Running ===== */
 
-/* Runs a script; on failure keeps SQLite's message. */
-static int exec_sql(sqlite3 *db, const char *sql, struct strata_error *err)
+int strata_sqlite_exec(sqlite3 *db, const char *sql, struct strata_error *err)
 {
     char *msg = NULL;
     int rc = 0;
@@ -466,7 +549,7 @@ static int run_hook(sqlite3 *db, const struct strata_opdef *op, struct strata_er
     return strata_error_set(err, STRATA_EMIGRATION, "hook returned %d", ret);
 }
 
-static int run_op(void *conn, const struct strata_opdef *op, struct strata_error *err)
+int strata_sqlite_run_op(void *conn, const struct strata_opdef *op, struct strata_error *err)
 {
     sqlite3 *db = conn;
     struct strata_buf sql = { 0 };
@@ -480,7 +563,7 @@ static int run_op(void *conn, const struct strata_opdef *op, struct strata_error
                                 "ALTER TABLE DROP COLUMN needs SQLite 3.35.0 or later; "
                                 "this is SQLite %s",
                                 sqlite3_libversion());
-    rc = render_op(&sql, op, err);
+    rc = strata_sqlite_render_op(&sql, op, err);
     if (rc != 0)
         goto cleanup;
     if (sql.failed) {
@@ -496,9 +579,47 @@ cleanup:
 
 /* ===== Bookkeeping: lock, strata_version, strata_history ===== */
 
-static int db_begin(void *conn, struct strata_error *err)
+/* Reads `PRAGMA foreign_keys`: 1 on, 0 off. */
+static int foreign_keys_on(sqlite3 *db)
 {
-    return exec_sql(conn, "BEGIN IMMEDIATE", err);
+    sqlite3_stmt *st = NULL;
+    int on = 0;
+
+    if (sqlite3_prepare_v2(db, "PRAGMA foreign_keys", -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        on = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return on;
+}
+
+/*
+ * A revision that rebuilds turns foreign keys off before BEGIN: inside a transaction
+ * SQLite ignores the pragma, and with enforcement on, dropping the old table would
+ * cascade-delete the children's rows. *saved is 1 when end() must turn them back on.
+ */
+static int db_begin(void *conn, bool rebuild, int *saved, struct strata_error *err)
+{
+    int rc;
+
+    *saved = 0;
+    if (rebuild && foreign_keys_on(conn)) {
+        rc = exec_sql(conn, "PRAGMA foreign_keys=OFF", err);
+        if (rc != 0)
+            return rc;
+        *saved = 1;
+    }
+    rc = exec_sql(conn, "BEGIN IMMEDIATE", err);
+    if (rc != 0 && *saved) {
+        sqlite3_exec(conn, "PRAGMA foreign_keys=ON", NULL, NULL, NULL);
+        *saved = 0;
+    }
+    return rc;
+}
+
+static void db_end(void *conn, int saved)
+{
+    if (saved && sqlite3_get_autocommit(conn))
+        sqlite3_exec(conn, "PRAGMA foreign_keys=ON", NULL, NULL, NULL);
 }
 
 static void db_rollback(void *conn)
@@ -646,11 +767,14 @@ const struct strata_dialect strata_sqlite_dialect = {
     .transactional_ddl = true,
     .quote_ident = quote_ident,
     .quote_literal = quote_literal,
-    .render_op = render_op,
-    .run_op = run_op,
+    .render_op = strata_sqlite_render_op,
+    .run_op = strata_sqlite_run_op,
+    .plan_revision = strata_sqlite_plan_revision,
+    .run_revision = strata_sqlite_run_revision,
     .begin = db_begin,
     .commit = db_commit,
     .rollback = db_rollback,
+    .end = db_end,
     .ensure_tables = ensure_tables,
     .read_versions = read_versions,
     .delete_version = delete_version,

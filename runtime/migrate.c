@@ -20,6 +20,7 @@
 #include "dialect.h"
 #include "error.h"
 #include "ops.h"
+#include "replay.h"
 
 /* How many candidates an ambiguity message names before "...". */
 #define MAX_CANDIDATES 8
@@ -487,7 +488,15 @@ static const char *op_subject(const struct strata_opdef *op)
     switch (op->kind) {
     case STRATA_OP_CREATE_TABLE:
     case STRATA_OP_DROP_TABLE:
+    case STRATA_OP_RENAME_TABLE:
+    case STRATA_OP_ALTER_PRIMARY_KEY:
+    case STRATA_OP_ALTER_TABLE_COMMENT:
         return op->table;
+    case STRATA_OP_RENAME_COLUMN:
+    case STRATA_OP_ALTER_COLUMN:
+    case STRATA_OP_CREATE_FOREIGN_KEY:
+    case STRATA_OP_CREATE_CHECK:
+    case STRATA_OP_DROP_CONSTRAINT:
     case STRATA_OP_ADD_COLUMN:
     case STRATA_OP_DROP_COLUMN:
     case STRATA_OP_DROP_INDEX:
@@ -526,59 +535,100 @@ static int write_versions(struct strata_db *db, const struct strata_graph *g, co
     return rc;
 }
 
+/* A revision about to run: its operations, the schema before it, the dialect's plan. */
+struct prepared {
+    struct strata_oplist list;
+    struct strata_schema *before;
+    bool rebuild;
+};
+
+static void prepared_free(struct prepared *p)
+{
+    strata_oplist_clear(&p->list);
+    strata_schema_free(p->before);
+    memset(p, 0, sizeof(*p));
+}
+
 /*
- * Runs node `i` up or down inside the open transaction: records its operations, runs
- * each through the dialect, then updates strata_version and adds the history row. The
- * caller commits, or rolls back on error. `applied` is updated.
+ * Records node `i`'s upgrade or downgrade, replays the schema the database is at
+ * (`applied`) and asks the dialect whether the revision rebuilds a table (which decides
+ * how the transaction must begin). Touches no database.
  */
-static int run_revision(struct strata_db *db, const struct strata_graph *g, size_t i,
-                        int downgrade, const bool *cur, bool *applied, struct strata_error *err)
+static int prepare_revision(struct strata_db *db, const struct strata_graph *g, size_t i,
+                            int downgrade, const bool *applied, struct prepared *out,
+                            struct strata_error *err)
 {
     const struct strata_revision *rev = g->nodes[i].rev;
     const char *direction = downgrade ? "downgrade" : "upgrade";
     void (*fn)(struct strata_op *) = downgrade ? rev->downgrade : rev->upgrade;
-    struct strata_oplist list = { 0 };
+    struct strata_error local = { 0 };
+    int rc = 0;
+
+    memset(out, 0, sizeof(*out));
+    if (fn != NULL)
+        rc = strata_oplist_record(&out->list, fn, &local);
+    if (rc != 0) {
+        strata_error_set(err, STRATA_EMIGRATION, "revision %s (%s): %s cannot be recorded: %s",
+                         rev->id, rev->message ? rev->message : "", direction, local.message);
+        strata_error_at(err, rev->id, local.operation[0] ? local.operation : NULL);
+        return STRATA_EMIGRATION;
+    }
+    rc = strata_replay_set(g, applied, &out->before, err);
+    if (rc != 0)
+        return rc;
+    rc = db->dialect->plan_revision(out->before, &out->list, &out->rebuild, &local);
+    if (rc != 0) {
+        strata_error_set(err, STRATA_EMIGRATION, "revision %s (%s): %s does not fit the schema: %s",
+                         rev->id, rev->message ? rev->message : "", direction, local.message);
+        strata_error_at(err, rev->id, NULL);
+        return STRATA_EMIGRATION;
+    }
+    return 0;
+}
+
+/*
+ * Runs node `i` up or down inside the open transaction: hands the dialect the whole
+ * revision, then updates strata_version and adds the history row. The caller commits,
+ * or rolls back on error. `applied` is updated.
+ */
+static int run_revision(struct strata_db *db, const struct strata_graph *g, size_t i,
+                        int downgrade, const bool *cur, bool *applied, struct prepared *prep,
+                        struct strata_run *run, struct strata_error *err)
+{
+    const struct strata_revision *rev = g->nodes[i].rev;
+    const char *direction = downgrade ? "downgrade" : "upgrade";
     struct strata_error local = { 0 };
     struct strata_history_row row;
     char checksum[65];
     char applied_at[32];
     long long start = now_ms();
-    size_t k;
     int rc = 0;
 
-    if (fn != NULL)
-        rc = strata_oplist_record(&list, fn, &local);
+    rc = db->dialect->run_revision(db->conn, prep->before, &prep->list, run, &local);
     if (rc != 0) {
-        strata_error_set(err, STRATA_EMIGRATION, "revision %s (%s): %s cannot be recorded: %s",
-                         rev->id, rev->message ? rev->message : "", direction, local.message);
-        strata_error_at(err, rev->id, local.operation[0] ? local.operation : NULL);
-        goto cleanup;
-    }
-    for (k = 0; k < list.nops; k++) {
-        const struct strata_opdef *op = &list.ops[k];
-        const char *subject = op_subject(op);
+        size_t k = run->failed_op;
 
-        rc = db->dialect->run_op(db->conn, op, &local);
-        if (rc == 0)
-            continue;
-        strata_error_set(err, STRATA_EMIGRATION,
-                         "revision %s (%s): %s failed at operation %zu, %s%s%s%s: %s", rev->id,
-                         rev->message ? rev->message : "", direction, k + 1,
-                         strata_op_name(op->kind), subject ? " '" : "", subject ? subject : "",
-                         subject ? "'" : "", local.message);
-        strata_error_at(err, rev->id, strata_op_name(op->kind));
-        rc = STRATA_EMIGRATION;
-        goto cleanup;
+        if (k < prep->list.nops) {
+            const struct strata_opdef *op = &prep->list.ops[k];
+            const char *subject = op_subject(op);
+
+            strata_error_set(err, STRATA_EMIGRATION,
+                             "revision %s (%s): %s failed at operation %zu, %s%s%s%s: %s",
+                             rev->id, rev->message ? rev->message : "", direction, k + 1,
+                             strata_op_name(op->kind), subject ? " '" : "",
+                             subject ? subject : "", subject ? "'" : "", local.message);
+            strata_error_at(err, rev->id, strata_op_name(op->kind));
+        } else {
+            strata_error_set(err, STRATA_EMIGRATION, "revision %s (%s): %s failed: %s", rev->id,
+                             rev->message ? rev->message : "", direction, local.message);
+            strata_error_at(err, rev->id, NULL);
+        }
+        return STRATA_EMIGRATION;
     }
-    rc = strata_oplist_checksum(&list, checksum);
-    if (rc != 0) {
-        strata_error_set(err, rc, "revision %s: cannot compute the checksum", rev->id);
-        goto cleanup;
-    }
-    if (downgrade)
-        applied[i] = false;
-    else
-        applied[i] = true;
+    rc = strata_oplist_checksum(&prep->list, checksum);
+    if (rc != 0)
+        return strata_error_set(err, rc, "revision %s: cannot compute the checksum", rev->id);
+    applied[i] = !downgrade;
     rc = write_versions(db, g, cur, applied, &local);
     if (rc == 0) {
         utc_now(applied_at, sizeof(applied_at));
@@ -595,8 +645,6 @@ static int run_revision(struct strata_db *db, const struct strata_graph *g, size
                          rev->id, rev->message ? rev->message : "", local.message);
         strata_error_at(err, rev->id, NULL);
     }
-cleanup:
-    strata_oplist_clear(&list);
     return rc;
 }
 
@@ -650,12 +698,12 @@ static long next_revision(const struct strata_graph *g, const bool *applied, con
  * ancestors. On error the transaction is rolled back.
  */
 static int lock_and_read(struct strata_db *db, const struct strata_graph *g, bool *cur,
-                         bool *applied, struct strata_error *err)
+                         bool *applied, bool rebuild, int *saved, struct strata_error *err)
 {
     struct strata_buf ids = { 0 };
     int rc;
 
-    rc = db->dialect->begin(db->conn, err);
+    rc = db->dialect->begin(db->conn, rebuild, saved, err);
     if (rc != 0)
         goto cleanup;
     rc = db->dialect->ensure_tables(db->conn, err);
@@ -667,6 +715,7 @@ static int lock_and_read(struct strata_db *db, const struct strata_graph *g, boo
         rc = strata_graph_parse_versions(g, ids.data ? ids.data : "", cur, err);
     if (rc != 0) {
         db->dialect->rollback(db->conn);
+        db->dialect->end(db->conn, *saved);
         goto cleanup;
     }
     memcpy(applied, cur, g->count * sizeof(*applied));
@@ -691,12 +740,30 @@ static int check_downgrade_goal(const struct strata_graph *g, const bool *applie
     return 0;
 }
 
+/* Prints a WARNING line on stderr: the driver's default for rebuild warnings. */
+static void warn_stderr(void *ctx, const char *message)
+{
+    (void)ctx;
+    fprintf(stderr, "WARNING  [strata.runtime] %s\n", message);
+}
+
 int strata_migrate(struct strata_db *db, const struct strata_migrations *m, int downgrade,
                    const char *target, strata_log_fn log, void *ctx, struct strata_error *err)
 {
+    return strata_migrate_ex(db, m, downgrade, target, log, warn_stderr, ctx, err);
+}
+
+int strata_migrate_ex(struct strata_db *db, const struct strata_migrations *m, int downgrade,
+                      const char *target, strata_log_fn log, strata_log_fn warn, void *ctx,
+                      struct strata_error *err)
+{
     struct strata_graph g;
+    struct prepared prep = { 0 };
+    struct strata_run run = { warn, ctx, (size_t)-1 };
     bool *cur = NULL, *applied = NULL, *goal = NULL;
+    bool rebuild = false; /* begin with foreign keys off: the revision rebuilds */
     int resolved = 0;
+    int saved = 0;
     long next;
     int rc;
 
@@ -707,6 +774,10 @@ int strata_migrate(struct strata_db *db, const struct strata_migrations *m, int 
     rc = strata_graph_build(&g, m, err);
     if (rc != 0)
         return rc;
+    /* Every revision must replay to the schema it records, before anything runs. */
+    rc = strata_replay_verify(&g, err);
+    if (rc != 0)
+        goto cleanup;
     cur = calloc(g.count + 1, sizeof(*cur));
     applied = calloc(g.count + 1, sizeof(*applied));
     goal = calloc(g.count + 1, sizeof(*goal));
@@ -715,7 +786,7 @@ int strata_migrate(struct strata_db *db, const struct strata_migrations *m, int 
         goto cleanup;
     }
     for (;;) {
-        rc = lock_and_read(db, &g, cur, applied, err);
+        rc = lock_and_read(db, &g, cur, applied, rebuild, &saved, err);
         if (rc != 0)
             goto cleanup;
         if (!resolved) {
@@ -726,27 +797,41 @@ int strata_migrate(struct strata_db *db, const struct strata_migrations *m, int 
                 if (downgrade)
                     rc = check_downgrade_goal(&g, applied, goal, target, err);
             }
-            if (rc != 0) {
-                db->dialect->rollback(db->conn);
-                goto cleanup;
-            }
+            if (rc != 0)
+                goto abort;
             resolved = 1;
         }
         next = next_revision(&g, applied, goal, downgrade);
         if (next < 0) {
             db->dialect->rollback(db->conn);
+            db->dialect->end(db->conn, saved);
             break;
         }
+        prepared_free(&prep);
+        rc = prepare_revision(db, &g, (size_t)next, downgrade, applied, &prep, err);
+        if (rc != 0)
+            goto abort;
+        if (prep.rebuild != rebuild) {
+            /* Foreign keys can only be switched outside a transaction: begin again. */
+            db->dialect->rollback(db->conn);
+            db->dialect->end(db->conn, saved);
+            rebuild = prep.rebuild;
+            continue;
+        }
         log_running(log, ctx, &g, (size_t)next, downgrade);
-        rc = run_revision(db, &g, (size_t)next, downgrade, cur, applied, err);
+        rc = run_revision(db, &g, (size_t)next, downgrade, cur, applied, &prep, &run, err);
         if (rc == 0)
             rc = db->dialect->commit(db->conn, err);
-        if (rc != 0) {
-            db->dialect->rollback(db->conn);
-            goto cleanup;
-        }
+        if (rc != 0)
+            goto abort;
+        db->dialect->end(db->conn, saved);
     }
+    goto cleanup;
+abort:
+    db->dialect->rollback(db->conn);
+    db->dialect->end(db->conn, saved);
 cleanup:
+    prepared_free(&prep);
     free(cur);
     free(applied);
     free(goal);

@@ -73,9 +73,21 @@ typedef void (*strata_log_fn)(void *ctx, const char *message);
  * `-1`), one revision per transaction, calling `log` (may be NULL) before each revision
  * this process applies. On error the failing revision is rolled back and the earlier
  * ones stay applied; `err` names the revision, the operation and the database's message.
+ * Before anything runs, every revision must replay to its recorded schema hash. A
+ * revision that rebuilds a table runs with foreign keys off (restored afterwards); the
+ * rows it finds already orphaned are reported as `WARNING  [strata.runtime]` lines on
+ * stderr.
  */
 int strata_migrate(struct strata_db *db, const struct strata_migrations *m, int downgrade,
                    const char *target, strata_log_fn log, void *ctx, struct strata_error *err);
+
+/*
+ * strata_migrate with the rebuild's WARNING lines (orphan rows that were already there)
+ * sent to `warn` instead of stderr; `warn` may be NULL to drop them.
+ */
+int strata_migrate_ex(struct strata_db *db, const struct strata_migrations *m, int downgrade,
+                      const char *target, strata_log_fn log, strata_log_fn warn, void *ctx,
+                      struct strata_error *err);
 
 /* Appends the parents of node `i` joined by ", " to `b` (nothing for a base revision). */
 void strata_graph_format_parents(struct strata_buf *b, const struct strata_graph *g, size_t i);

@@ -24,6 +24,12 @@ static const char *const op_names[] = {
     [STRATA_OP_ADD_COLUMN] = "add_column",     [STRATA_OP_DROP_COLUMN] = "drop_column",
     [STRATA_OP_CREATE_INDEX] = "create_index", [STRATA_OP_DROP_INDEX] = "drop_index",
     [STRATA_OP_EXECUTE] = "execute",           [STRATA_OP_HOOK] = "run_hook",
+    [STRATA_OP_RENAME_TABLE] = "rename_table", [STRATA_OP_RENAME_COLUMN] = "rename_column",
+    [STRATA_OP_ALTER_COLUMN] = "alter_column", [STRATA_OP_ALTER_PRIMARY_KEY] = "alter_primary_key",
+    [STRATA_OP_CREATE_FOREIGN_KEY] = "create_foreign_key",
+    [STRATA_OP_CREATE_CHECK] = "create_check_constraint",
+    [STRATA_OP_DROP_CONSTRAINT] = "drop_constraint",
+    [STRATA_OP_ALTER_TABLE_COMMENT] = "alter_table_comment",
 };
 
 const char *strata_op_name(enum strata_op_kind kind)
@@ -156,6 +162,7 @@ static int add_column_def(struct strata_arena *a, struct strata_table *t,
     c->check = strata_arena_strdup(a, d->check);
     c->enum_values = strata_arena_strdup(a, d->enum_values);
     c->comment = strata_arena_strdup(a, d->comment);
+    c->backfill = strata_arena_strdup(a, d->backfill);
     if (d->unique && add_named_index(a, t, "uq", (const char *const[]){ d->name }, 1, true, err))
         return STRATA_EMIGRATION;
     if (d->references != NULL && add_reference(a, t, d, err) != 0)
@@ -338,28 +345,197 @@ void strata_drop_table(struct strata_op *op, const char *table)
         begin(op, STRATA_OP_DROP_TABLE, table);
 }
 
+/*
+ * Records ADD_COLUMN or ALTER_COLUMN: `column` must be a STRATA_COLUMN; neither may
+ * make a primary key, and alter_column leaves keys and uniqueness to their own
+ * operations.
+ */
+static void record_column(struct strata_op *op, enum strata_op_kind kind, const char *table,
+                          const struct strata_table_item *column)
+{
+    const struct strata_column_def *c = &column->column;
+    const char *name = c->name ? c->name : "";
+    struct strata_opdef *d;
+
+    if (!need(op, kind, "table", table))
+        return;
+    if (column->kind != STRATA_ITEM_COLUMN) {
+        fail(op, kind, table, STRATA_EMIGRATION, "%s %s: the column must be a STRATA_COLUMN(...)",
+             op_names[kind], table);
+        return;
+    }
+    if (c->primary_key) {
+        fail(op, kind, table, STRATA_EMIGRATION,
+             "%s %s.%s: use alter_primary_key to change the primary key", op_names[kind], table,
+             name);
+        return;
+    }
+    if (kind == STRATA_OP_ALTER_COLUMN && (c->unique || c->references != NULL)) {
+        fail(op, kind, table, STRATA_EMIGRATION,
+             "alter_column %s.%s: uniqueness and foreign keys have their own operations "
+             "(create_unique_index, create_foreign_key, drop_constraint)",
+             table, name);
+        return;
+    }
+    if ((d = begin(op, kind, table)) == NULL)
+        return;
+    build_def(op, d, column, 1);
+    if (!op->failed)
+        d->name = d->def->columns[0].name;
+}
+
 void strata_add_column(struct strata_op *op, const char *table, struct strata_table_item column)
+{
+    record_column(op, STRATA_OP_ADD_COLUMN, table, &column);
+}
+
+void strata_alter_column(struct strata_op *op, const char *table, struct strata_table_item column)
+{
+    record_column(op, STRATA_OP_ALTER_COLUMN, table, &column);
+}
+
+/* Records an operation on `table` whose payload is a name pair: old `name`, `new_name`. */
+static void record_rename(struct strata_op *op, enum strata_op_kind kind, const char *table,
+                          const char *name, const char *new_name)
+{
+    struct strata_opdef *d;
+    struct strata_arena *a;
+
+    if (!need(op, kind, "table", table) || (name && !need(op, kind, "column", name)) ||
+        !need(op, kind, "new name", new_name))
+        return;
+    if ((d = begin(op, kind, table)) == NULL)
+        return;
+    a = &op->list->arena;
+    d->name = strata_arena_strdup(a, name);
+    d->new_name = strata_arena_strdup(a, new_name);
+    if ((name && d->name == NULL) || d->new_name == NULL)
+        fail(op, kind, table, STRATA_ENOMEM, "out of memory");
+}
+
+void strata_rename_table(struct strata_op *op, const char *table, const char *new_name)
+{
+    record_rename(op, STRATA_OP_RENAME_TABLE, table, NULL, new_name);
+}
+
+void strata_rename_column(struct strata_op *op, const char *table, const char *column,
+                          const char *new_name)
+{
+    record_rename(op, STRATA_OP_RENAME_COLUMN, table, column, new_name);
+}
+
+/* Copies a column list into d->index; fails the operation when out of memory. */
+static void set_columns(struct strata_op *op, struct strata_opdef *d, const char *const *columns,
+                        size_t count)
+{
+    struct strata_arena *a = &op->list->arena;
+
+    d->index.ncolumns = count;
+    d->index.columns = strata_arena_array(a, count, sizeof(char *));
+    if (d->index.columns == NULL) {
+        fail(op, d->kind, d->table, STRATA_ENOMEM, "out of memory");
+        return;
+    }
+    for (size_t i = 0; i < count; i++)
+        if ((d->index.columns[i] = strata_arena_strdup(a, columns[i])) == NULL) {
+            fail(op, d->kind, d->table, STRATA_ENOMEM, "out of memory");
+            return;
+        }
+}
+
+void strata_alter_primary_key_n(struct strata_op *op, const char *table,
+                                const char *const *columns, size_t count)
 {
     struct strata_opdef *d;
 
-    if (!need(op, STRATA_OP_ADD_COLUMN, "table", table))
+    if (!need(op, STRATA_OP_ALTER_PRIMARY_KEY, "table", table))
         return;
-    if (column.kind != STRATA_ITEM_COLUMN) {
-        fail(op, STRATA_OP_ADD_COLUMN, table, STRATA_EMIGRATION,
-             "add_column %s: the column must be a STRATA_COLUMN(...)", table);
+    for (size_t i = 0; i < count; i++)
+        if (!need(op, STRATA_OP_ALTER_PRIMARY_KEY, "column", columns[i]))
+            return;
+    if ((d = begin(op, STRATA_OP_ALTER_PRIMARY_KEY, table)) != NULL)
+        set_columns(op, d, columns, count);
+}
+
+void strata_drop_primary_key(struct strata_op *op, const char *table)
+{
+    strata_alter_primary_key_n(op, table, NULL, 0);
+}
+
+void strata_create_foreign_key(struct strata_op *op, const char *name, const char *table,
+                               const char *column, const char *references,
+                               enum strata_fk_action on_delete, enum strata_fk_action on_update)
+{
+    struct strata_column_def def = { 0 };
+    struct strata_opdef *d;
+    struct strata_table scratch = { 0 };
+    struct strata_error err = { 0 };
+    struct strata_arena *a;
+
+    if (!need(op, STRATA_OP_CREATE_FOREIGN_KEY, "constraint", name) ||
+        !need(op, STRATA_OP_CREATE_FOREIGN_KEY, "table", table) ||
+        !need(op, STRATA_OP_CREATE_FOREIGN_KEY, "column", column))
+        return;
+    if (references == NULL) {
+        fail(op, STRATA_OP_CREATE_FOREIGN_KEY, table, STRATA_EMIGRATION,
+             "create_foreign_key %s: no references", name);
         return;
     }
-    if (column.column.primary_key) {
-        fail(op, STRATA_OP_ADD_COLUMN, table, STRATA_EMIGRATION,
-             "add_column %s.%s: a column added to an existing table cannot be a primary key",
-             table, column.column.name ? column.column.name : "");
+    if ((d = begin(op, STRATA_OP_CREATE_FOREIGN_KEY, table)) == NULL)
+        return;
+    a = &op->list->arena;
+    def.name = column;
+    def.references = references;
+    def.on_delete = on_delete;
+    def.on_update = on_update;
+    scratch.name = d->table;
+    if (add_reference(a, &scratch, &def, &err) != 0) {
+        fail(op, STRATA_OP_CREATE_FOREIGN_KEY, table, err.code, "%s", err.message);
         return;
     }
-    if ((d = begin(op, STRATA_OP_ADD_COLUMN, table)) == NULL)
+    d->fk = scratch.foreign_keys[0];
+    d->name = d->fk.name = strata_arena_strdup(a, name);
+    if (d->name == NULL)
+        fail(op, STRATA_OP_CREATE_FOREIGN_KEY, table, STRATA_ENOMEM, "out of memory");
+}
+
+/* Records an operation on `table` with a `name` and a text payload in `sql`. */
+static void record_text(struct strata_op *op, enum strata_op_kind kind, const char *name,
+                        const char *table, const char *text)
+{
+    struct strata_opdef *d;
+    struct strata_arena *a;
+
+    if ((name && !need(op, kind, "constraint", name)) || !need(op, kind, "table", table))
         return;
-    build_def(op, d, &column, 1);
-    if (!op->failed)
-        d->name = d->def->columns[0].name;
+    if ((d = begin(op, kind, table)) == NULL)
+        return;
+    a = &op->list->arena;
+    d->name = strata_arena_strdup(a, name);
+    d->sql = strata_arena_strdup(a, text);
+    if ((name && d->name == NULL) || (text && d->sql == NULL))
+        fail(op, kind, table, STRATA_ENOMEM, "out of memory");
+}
+
+void strata_create_check_constraint(struct strata_op *op, const char *name, const char *table,
+                                    const char *expr)
+{
+    if (!op->failed && (expr == NULL || expr[0] == '\0')) {
+        fail(op, STRATA_OP_CREATE_CHECK, table, STRATA_EMIGRATION,
+             "create_check_constraint %s: empty expression", name ? name : "");
+        return;
+    }
+    record_text(op, STRATA_OP_CREATE_CHECK, name, table, expr);
+}
+
+void strata_drop_constraint(struct strata_op *op, const char *name, const char *table)
+{
+    record_text(op, STRATA_OP_DROP_CONSTRAINT, name, table, NULL);
+}
+
+void strata_alter_table_comment(struct strata_op *op, const char *table, const char *comment)
+{
+    record_text(op, STRATA_OP_ALTER_TABLE_COMMENT, NULL, table, comment);
 }
 
 void strata_drop_column(struct strata_op *op, const char *table, const char *column)
@@ -498,9 +674,19 @@ int strata_oplist_canonical(const struct strata_oplist *l, char **out)
         strata_buf_printf(&b, "op %s", op_names[d->kind]);
         put(&b, "table", d->table);
         put(&b, "name", d->name);
+        put(&b, "new_name", d->new_name);
         put(&b, "dialect", d->dialect);
         put(&b, "sql", d->sql);
-        if (d->kind == STRATA_OP_CREATE_INDEX) {
+        if (d->kind == STRATA_OP_CREATE_FOREIGN_KEY) {
+            put(&b, "ref_table", d->fk.ref_table);
+            put(&b, "ref_column", d->fk.ref_column);
+            put(&b, "column", d->fk.column);
+            strata_buf_printf(&b, " on_delete=%d on_update=%d", (int)d->fk.on_delete,
+                              (int)d->fk.on_update);
+        }
+        if (d->def != NULL && d->def->ncolumns == 1)
+            put(&b, "backfill", d->def->columns[0].backfill);
+        if (d->kind == STRATA_OP_CREATE_INDEX || d->kind == STRATA_OP_ALTER_PRIMARY_KEY) {
             strata_buf_printf(&b, " unique=%d columns=%zu", d->index.unique, d->index.ncolumns);
             for (size_t k = 0; k < d->index.ncolumns; k++)
                 put(&b, "", d->index.columns[k]);

@@ -27,7 +27,15 @@ enum strata_op_kind {
     STRATA_OP_CREATE_INDEX,
     STRATA_OP_DROP_INDEX,
     STRATA_OP_EXECUTE,
-    STRATA_OP_HOOK
+    STRATA_OP_HOOK,
+    STRATA_OP_RENAME_TABLE,
+    STRATA_OP_RENAME_COLUMN,
+    STRATA_OP_ALTER_COLUMN,
+    STRATA_OP_ALTER_PRIMARY_KEY,
+    STRATA_OP_CREATE_FOREIGN_KEY,
+    STRATA_OP_CREATE_CHECK,
+    STRATA_OP_DROP_CONSTRAINT,
+    STRATA_OP_ALTER_TABLE_COMMENT
 };
 
 /*
@@ -41,6 +49,16 @@ enum strata_op_kind {
  * - DROP_INDEX: `table`, `name` is the index.
  * - EXECUTE: `sql`, `dialect` (NULL: every dialect).
  * - HOOK: `name`, `hook`.
+ * - RENAME_TABLE: `table` is the old name, `new_name` the new one.
+ * - RENAME_COLUMN: `table`, `name` the column's old name, `new_name` the new one.
+ * - ALTER_COLUMN: `table`, `name` the column; `def` a table named `table` holding just
+ *   the column's new definition (its `backfill` set when given).
+ * - ALTER_PRIMARY_KEY: `table`; `index.columns`/`index.ncolumns` the new key (0: none).
+ * - CREATE_FOREIGN_KEY: `table`, `name`; `fk` the key.
+ * - CREATE_CHECK: `table`, `name`; `sql` the expression.
+ * - DROP_CONSTRAINT: `table`, `name` (a foreign key, table check or unique index).
+ * - ALTER_TABLE_COMMENT: `table`; `sql` the comment or NULL.
+ * ADD_COLUMN's `def->columns[0].backfill` is set when the revision gave `.backfill`.
  */
 struct strata_opdef {
     enum strata_op_kind kind;
@@ -48,9 +66,17 @@ struct strata_opdef {
     char *name;
     struct strata_table *def;
     struct strata_index index;
+    struct strata_foreign_key fk;
+    char *new_name;
     char *sql;
     char *dialect;
     strata_hook_fn hook;
+    /*
+     * Generator-only: a remark the emitter writes as a comment line above the call
+     * ("destructive: drops column book.pages and its data"). Never recorded, never in
+     * the canonical form.
+     */
+    char *note;
 };
 
 struct strata_oplist {

@@ -25,6 +25,16 @@
 /* SQL identifiers (table, column, constraint) are at most this many bytes. */
 #define STRATA_NAME_MAX 63
 
+/*
+ * Where the models declare something, for located errors (generator-only, never
+ * serialized, never hashed; `file` NULL when unknown, e.g. in a schema read from the
+ * snapshot). `file` is borrowed from the schema that holds it.
+ */
+struct strata_srcloc {
+    const char *file;
+    unsigned line, column;
+};
+
 struct strata_column {
     char *name;
     struct strata_type type;
@@ -39,6 +49,8 @@ struct strata_column {
     char *renamed_from;
     char *backfill;
     const char *c_name; /* the C field name, for messages */
+    struct strata_srcloc loc;              /* the field (or its `name =` value) */
+    struct strata_srcloc renamed_from_loc; /* the `renamed_from` value */
 };
 
 /* An index or a unique constraint (`unique`): on SQLite both are indexes. */
@@ -80,6 +92,8 @@ struct strata_table {
     /* Generator-only annotations: never serialized, never hashed. */
     char *renamed_from;
     const char *c_name;
+    struct strata_srcloc loc;              /* the struct (or its `table =` value) */
+    struct strata_srcloc renamed_from_loc; /* the `renamed_from` value */
 };
 
 struct strata_schema {

@@ -10,6 +10,7 @@
 static void upgrade(struct strata_op *op)
 {
     strata_drop_index(op, "ix_book_pages", "book");
+    /* destructive: drops column book.pages and its data */
     strata_drop_column(op, "book", "pages");
     strata_add_column(op, "book",
         STRATA_COLUMN("author_id", STRATA_BIGINT, .nullable = true, .references = "author.id",
@@ -23,12 +24,12 @@ static void upgrade(struct strata_op *op)
 
 static void downgrade(struct strata_op *op)
 {
-    strata_drop_index(op, "uq_book_isbn", "book");
     strata_drop_index(op, "ix_book_title", "book");
-    strata_drop_column(op, "book", "author_id");
-    strata_drop_column(op, "book", "isbn");
     strata_drop_column(op, "book", "in_print");
-    strata_add_column(op, "book", STRATA_COLUMN("pages", STRATA_INTEGER));
+    strata_drop_constraint(op, "uq_book_isbn", "book");
+    strata_drop_column(op, "book", "isbn");
+    strata_drop_column(op, "book", "author_id");
+    strata_add_column(op, "book", STRATA_COLUMN("pages", STRATA_INTEGER, .backfill = "0"));
     strata_create_index(op, "ix_book_pages", "book", "pages");
 }
 

@@ -52,8 +52,8 @@ static void downgrade(struct strata_op *op)
 {
     strata_drop_table(op, "book_tag");
     strata_drop_table(op, "tag");
-    strata_drop_index(op, "ix_book_title", "book");
     strata_drop_index(op, "ix_book_author_id_title", "book");
+    strata_drop_index(op, "ix_book_title", "book");
     strata_drop_table(op, "book");
     strata_drop_table(op, "author");
 }

@@ -114,14 +114,14 @@ static void test_dialect_sqlite__renders_create_table(void **state)
     snprintf(expected, sizeof(expected),
              "CREATE TABLE \"book\" (\n"
              "    \"id\" INTEGER NOT NULL PRIMARY KEY,\n"
-             "    \"title\" VARCHAR(200) NOT NULL,\n"
+             "    \"title\" VARCHAR(200) NOT NULL CONSTRAINT \"ck_book_title_len\" "
+             "CHECK (length(CAST(\"title\" AS BLOB)) <= 200),\n"
              "    \"author_id\" BIGINT NOT NULL,\n"
-             "    \"price\" DOUBLE NOT NULL DEFAULT 0,\n"
+             "    \"price\" DOUBLE NOT NULL DEFAULT 0 CONSTRAINT \"ck_book_price\" "
+             "CHECK (price >= 0),\n"
              "    \"isbn\" TEXT,\n"
              "    CONSTRAINT \"fk_book_author_id_author\" FOREIGN KEY (\"author_id\") "
              "REFERENCES \"author\" (\"id\") ON DELETE CASCADE,\n"
-             "    CONSTRAINT \"ck_book_title_len\" CHECK (length(CAST(\"title\" AS BLOB)) <= 200),\n"
-             "    CONSTRAINT \"ck_book_price\" CHECK (price >= 0),\n"
              "    CONSTRAINT \"%s\" CHECK (price < 1000)\n"
              ");\n"
              "CREATE UNIQUE INDEX \"uq_book_isbn\" ON \"book\" (\"isbn\");\n",
@@ -161,12 +161,14 @@ static void test_dialect_sqlite__renders_every_type_and_composite_key(void **sta
     assert_string_equal(text,
         "CREATE TABLE \"every type\" (\n"
         "    \"a\" SMALLINT NOT NULL,\n"
-        "    \"b\" INTEGER NOT NULL,\n"
+        "    \"b\" INTEGER NOT NULL CONSTRAINT \"ck_every type_b_enum\" "
+        "CHECK (\"b\" IN (0, 1, 2)),\n"
         "    \"c\" BIGINT NOT NULL,\n"
         "    \"d\" BOOLEAN NOT NULL DEFAULT TRUE,\n"
         "    \"e\" REAL,\n"
         "    \"f\" DOUBLE NOT NULL,\n"
-        "    \"g\" VARCHAR(10) NOT NULL DEFAULT 'it''s',\n"
+        "    \"g\" VARCHAR(10) NOT NULL DEFAULT 'it''s' CONSTRAINT \"ck_every type_g_len\" "
+        "CHECK (length(CAST(\"g\" AS BLOB)) <= 10),\n"
         "    \"h\" TEXT NOT NULL,\n"
         "    \"i\" BLOB NOT NULL,\n"
         "    \"j\" NUMERIC(10, 2) NOT NULL,\n"
@@ -177,9 +179,7 @@ static void test_dialect_sqlite__renders_every_type_and_composite_key(void **sta
         "    \"o\" UUID NOT NULL,\n"
         "    CONSTRAINT \"pk_every type\" PRIMARY KEY (\"a\", \"c\"),\n"
         "    CONSTRAINT \"fk_every type_o_other\" FOREIGN KEY (\"o\") REFERENCES \"other\" "
-        "(\"key\") ON DELETE RESTRICT ON UPDATE SET NULL,\n"
-        "    CONSTRAINT \"ck_every type_b_enum\" CHECK (\"b\" IN (0, 1, 2)),\n"
-        "    CONSTRAINT \"ck_every type_g_len\" CHECK (length(CAST(\"g\" AS BLOB)) <= 10)\n"
+        "(\"key\") ON DELETE RESTRICT ON UPDATE SET NULL\n"
         ");\n"
         "CREATE INDEX \"ix_every_h_i\" ON \"every type\" (\"h\", \"i\");\n");
     free(text);
@@ -210,11 +210,11 @@ static void test_dialect_sqlite__long_check_names_shorten_like_make_name(void **
     assert_int_equal(strlen(len), STRATA_NAME_MAX);
     snprintf(expected, sizeof(expected),
              "CREATE TABLE \"" LONG_TABLE "\" (\n"
-             "    \"id\" INTEGER NOT NULL PRIMARY KEY,\n"
-             "    \"a_rather_long_column\" VARCHAR(5) NOT NULL,\n"
-             "    CONSTRAINT \"%s\" CHECK (1),\n"
-             "    CONSTRAINT \"%s\" CHECK (length(CAST(\"a_rather_long_column\" AS BLOB)) <= 5),\n"
-             "    CONSTRAINT \"%s\" CHECK (\"a_rather_long_column\" IN (1))\n"
+             "    \"id\" INTEGER NOT NULL PRIMARY KEY /* strata:type=integer */"
+             " /* strata:autoincrement=false */,\n"
+             "    \"a_rather_long_column\" VARCHAR(5) NOT NULL CONSTRAINT \"%s\" CHECK (1) "
+             "CONSTRAINT \"%s\" CHECK (length(CAST(\"a_rather_long_column\" AS BLOB)) <= 5) "
+             "CONSTRAINT \"%s\" CHECK (\"a_rather_long_column\" IN (1))\n"
              ");\n",
              ck, len, en);
     assert_string_equal(text, expected);

@@ -1,6 +1,7 @@
 /*
  * Unit tests of the emitter: the exact text of revision files (compared with the golden
- * files tests/emit_golden_*.c), and the invariant that matters most: the golden files,
+ * files tests/emit_golden_*.c, one of them holding every operation kind and the notes on
+ * risky ones), and the invariant that matters most: the golden files,
  * compiled into this test and recorded with strata_oplist_record(), give back exactly the
  * operations the diff produced and the emitter printed. Also C string escaping, line
  * wrapping, empty bodies and the default message.
@@ -33,6 +34,13 @@
 #define upgrade alter_upgrade
 #define downgrade alter_downgrade
 #include "emit_golden_alter.c"
+#undef upgrade
+#undef downgrade
+#undef STRATA_REVISION_SYMBOL
+#define STRATA_REVISION_SYMBOL golden_ops
+#define upgrade ops_upgrade
+#define downgrade ops_downgrade
+#include "emit_golden_ops.c"
 #undef upgrade
 #undef downgrade
 
@@ -238,6 +246,88 @@ static void test_emit__alter_golden_and_records_back(void **state)
     strata_schema_free(b);
 }
 
+/*
+ * Every operation kind of issue 3 (renames, alters with backfill, keys, constraints,
+ * comments) with the notes on risky ones, in a golden file that records back.
+ */
+static void test_emit__every_operation_golden_and_records_back(void **state)
+{
+    struct strata_schema *a = strata_schema_new(), *b = strata_schema_new();
+    struct strata_oplist up = { 0 }, down = { 0 };
+    struct emit_info info = { "rev4", "rev3", "everything changes", "1970-01-01 00:00:00 UTC",
+                              hash };
+    char *text = NULL;
+
+    (void)state;
+    TABLE(a, "author", STRATA_COLUMN("id", STRATA_BIGINT, .primary_key = true),
+          STRATA_COLUMN("name", STRATA_TEXT, .nullable = true));
+    TABLE(a, "book", STRATA_COLUMN("id", STRATA_BIGINT, .primary_key = true),
+          STRATA_COLUMN("title", STRATA_VARCHAR(200)),
+          STRATA_COLUMN("author_id", STRATA_BIGINT, .references = "author.id",
+                        .on_delete = STRATA_CASCADE),
+          STRATA_COLUMN("isbn", STRATA_TEXT, .nullable = true, .unique = true),
+          STRATA_CHECK("id > 0"), STRATA_TABLE_COMMENT("books"));
+    TABLE(a, "tag", STRATA_COLUMN("id", STRATA_BIGINT, .primary_key = true),
+          STRATA_COLUMN("label", STRATA_TEXT));
+    TABLE(b, "writer", STRATA_COLUMN("id", STRATA_BIGINT, .primary_key = true),
+          STRATA_COLUMN("full_name", STRATA_TEXT));
+    b->tables[0].renamed_from = "author";
+    b->tables[0].columns[1].renamed_from = "name";
+    b->tables[0].columns[1].backfill = "'(unknown)'";
+    TABLE(b, "book", STRATA_COLUMN("id", STRATA_BIGINT, .primary_key = true),
+          STRATA_COLUMN("title", STRATA_VARCHAR(50), .check = "title <> ''"),
+          STRATA_COLUMN("author_id", STRATA_BIGINT, .references = "writer.id",
+                        .on_delete = STRATA_SET_NULL, .on_update = STRATA_CASCADE),
+          STRATA_COLUMN("isbn", STRATA_TEXT, .nullable = true),
+          STRATA_CHECK("id > 0 AND id < 1000000000"));
+    TABLE(b, "tag", STRATA_COLUMN("id", STRATA_BIGINT),
+          STRATA_COLUMN("label", STRATA_TEXT, .unique = true),
+          STRATA_TABLE_COMMENT("labels \"for\" books"));
+    diff_quiet(&up, &down, a, b);
+    assert_int_equal(emit_revision(&text, &info, &up, &down), 0);
+    check_golden("emit_golden_ops.c", text);
+    check_records_back(golden_ops.upgrade, &up);
+    check_records_back(golden_ops.downgrade, &down);
+    for (const char *line = text; line != NULL;
+         line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+        const char *end = strchr(line, '\n');
+
+        assert_true((end ? (size_t)(end - line) : strlen(line)) <= 100);
+    }
+    free(text);
+    strata_oplist_clear(&up);
+    strata_oplist_clear(&down);
+    strata_schema_free(a);
+    strata_schema_free(b);
+}
+
+/* A note on an operation is a comment above its call, wrapped at 100 columns. */
+static void test_emit__notes_are_comments_above_the_call(void **state)
+{
+    struct strata_oplist l = { 0 };
+    struct strata_opdef *op;
+    struct emit_info info = { "r", NULL, "m", "d", hash };
+    char *text = NULL;
+
+    (void)state;
+    op = strata_oplist_push(&l, STRATA_OP_DROP_TABLE);
+    assert_non_null(op);
+    op->table = "old";
+    op->note = "destructive: drops table old and its rows */ really\nsecond line of the note "
+               "which is long enough that it has to wrap before the hundredth column of it";
+    assert_int_equal(emit_revision(&text, &info, &l, NULL), 0);
+    assert_non_null(strstr(text, "{\n"
+                                 "    /* destructive: drops table old and its rows * / really */\n"
+                                 "    /* second line of the note which is long enough that it "
+                                 "has to wrap before the hundredth\n"
+                                 "       column of it */\n"
+                                 "    strata_drop_table(op, \"old\");\n"));
+    free(text);
+    l.ops = NULL;
+    l.nops = 0;
+    strata_oplist_clear(&l);
+}
+
 static void escapes(struct strata_op *op)
 {
     strata_execute(op, "a \"q\" b\\c\nd\te\r\001f?\?=g ?\?? é");
@@ -350,6 +440,49 @@ static void three_ops(struct strata_op *op)
     strata_drop_table(op, "old");
 }
 
+static void renames_and_alters(struct strata_op *op)
+{
+    strata_rename_table(op, "author", "writer");
+    strata_rename_column(op, "writer", "name", "full_name");
+    strata_alter_column(op, "book", STRATA_COLUMN("title", STRATA_TEXT));
+    strata_drop_primary_key(op, "book");
+    strata_alter_primary_key(op, "book", "id");
+    strata_create_foreign_key(op, "fk_a", "book", "writer_id", "writer.id", STRATA_NO_ACTION,
+                              STRATA_NO_ACTION);
+    strata_create_check_constraint(op, "ck_b", "book", "id > 0");
+    strata_drop_constraint(op, "ck_b", "book");
+    strata_alter_table_comment(op, "book", NULL);
+}
+
+static void test_emit__default_message_names_new_operations(void **state)
+{
+    static const char *const want[] = {
+        "rename table author to writer, rename column writer.name to full_name and 7 more",
+        "rename column writer.name to full_name, alter column book.title and 6 more",
+        "alter column book.title, drop primary key of book and 5 more",
+        "drop primary key of book, alter primary key of book and 4 more",
+        "alter primary key of book, create foreign key fk_a and 3 more",
+        "create foreign key fk_a, create check ck_b and 2 more",
+        "create check ck_b, drop constraint ck_b and 1 more",
+        "drop constraint ck_b, alter comment of table book",
+    };
+    struct strata_oplist l = { 0 };
+    char msg[128];
+
+    (void)state;
+    assert_int_equal(strata_oplist_record(&l, renames_and_alters, NULL), 0);
+    assert_int_equal(l.nops, 9);
+    for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+        struct strata_oplist tail = l;
+
+        tail.ops += i;
+        tail.nops -= i;
+        emit_default_message(msg, sizeof(msg), &tail);
+        assert_string_equal(msg, want[i]);
+    }
+    strata_oplist_clear(&l);
+}
+
 static void test_emit__default_message(void **state)
 {
     struct strata_oplist l = { 0 };
@@ -378,11 +511,14 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_emit__create_golden_and_records_back),
         cmocka_unit_test(test_emit__alter_golden_and_records_back),
+        cmocka_unit_test(test_emit__every_operation_golden_and_records_back),
+        cmocka_unit_test(test_emit__notes_are_comments_above_the_call),
         cmocka_unit_test(test_emit__strings_are_escaped),
         cmocka_unit_test(test_emit__long_calls_wrap_under_the_first_argument),
         cmocka_unit_test(test_emit__empty_first_revision),
         cmocka_unit_test(test_emit__merge_revises_lists_parents),
         cmocka_unit_test(test_emit__default_message),
+        cmocka_unit_test(test_emit__default_message_names_new_operations),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -224,6 +224,157 @@ static void test_ops__apply_refuses_what_does_not_fit(void **state)
     strata_schema_free(s);
 }
 
+static void rename_both(struct strata_op *op)
+{
+    strata_rename_table(op, "author", "writer");
+    strata_rename_column(op, "book", "author_id", "writer_id");
+    strata_rename_column(op, "book", "title", "name");
+}
+
+static void test_ops__renames_regenerate_generated_names(void **state)
+{
+    struct strata_schema *s = strata_schema_new();
+    struct strata_oplist a = { 0 }, b = { 0 }, r = { 0 };
+    const struct strata_table *book;
+
+    (void)state;
+    record_apply(s, create_author, &a);
+    record_apply(s, create_book, &b);
+    /* A hand-named index keeps its name through renames. */
+    strata_table_add_index(&s->arena, strata_schema_find_table(s, "book"), "my_title",
+                           (const char *const[]){ "title" }, 1, false);
+    record_apply(s, rename_both, &r);
+    assert_null(strata_schema_find_table(s, "author"));
+    assert_non_null(strata_schema_find_table(s, "writer"));
+    book = strata_schema_find_table(s, "book");
+    assert_string_equal(book->foreign_keys[0].name, "fk_book_writer_id_writer");
+    assert_string_equal(book->foreign_keys[0].column, "writer_id");
+    assert_string_equal(book->foreign_keys[0].ref_table, "writer");
+    assert_non_null(strata_table_find_index(book, "ix_book_name"));
+    assert_non_null(strata_table_find_index(book, "ix_book_writer_id_name"));
+    assert_non_null(strata_table_find_index(book, "my_title"));
+    assert_string_equal(strata_table_find_index(book, "my_title")->columns[0], "name");
+    assert_null(strata_table_find_index(book, "ix_book_title"));
+    strata_oplist_clear(&a);
+    strata_oplist_clear(&b);
+    strata_oplist_clear(&r);
+    strata_schema_free(s);
+}
+
+static void alter_everything(struct strata_op *op)
+{
+    strata_alter_column(op, "book", STRATA_COLUMN("price", STRATA_NUMERIC(10, 2), .nullable = true,
+                                                  .default_value = "1", .backfill = "0"));
+    strata_drop_constraint(op, "fk_book_author_id_author", "book");
+    strata_create_foreign_key(op, "fk_book_author_id_author", "book", "author_id", "author.id",
+                              STRATA_SET_NULL, STRATA_CASCADE);
+    strata_create_check_constraint(op, "ck_book_cheap", "book", "price < 10");
+    strata_drop_constraint(op, "uq_book_isbn", "book");
+    strata_alter_primary_key(op, "book", "id", "title");
+    strata_alter_table_comment(op, "book", "books we own");
+}
+
+static void test_ops__alter_and_constraints_replay(void **state)
+{
+    struct strata_schema *s = strata_schema_new();
+    struct strata_oplist a = { 0 }, b = { 0 }, c = { 0 };
+    const struct strata_table *book;
+    const struct strata_column *price;
+
+    (void)state;
+    record_apply(s, create_author, &a);
+    record_apply(s, create_book, &b);
+    record_apply(s, alter_everything, &c);
+    book = strata_schema_find_table(s, "book");
+    price = strata_table_find_column(book, "price");
+    assert_int_equal(price->type.kind, STRATA_TYPE_NUMERIC);
+    assert_int_equal(price->type.length, 10);
+    assert_true(price->nullable);
+    assert_string_equal(price->default_value, "1");
+    assert_null(price->check);
+    assert_null(price->backfill);
+    assert_int_equal(book->nforeign_keys, 1);
+    assert_int_equal(book->foreign_keys[0].on_delete, STRATA_SET_NULL);
+    assert_int_equal(book->foreign_keys[0].on_update, STRATA_CASCADE);
+    assert_int_equal(book->nchecks, 2);
+    assert_null(strata_table_find_index(book, "uq_book_isbn"));
+    assert_int_equal(book->nprimary_key, 2);
+    assert_string_equal(book->primary_key[1], "title");
+    assert_string_equal(book->comment, "books we own");
+    assert_string_equal(c.ops[0].def->columns[0].backfill, "0");
+    strata_oplist_clear(&a);
+    strata_oplist_clear(&b);
+    strata_oplist_clear(&c);
+    strata_schema_free(s);
+}
+
+static void backfill_one(struct strata_op *op)
+{
+    strata_add_column(op, "author", STRATA_COLUMN("born", STRATA_INTEGER, .backfill = "1900"));
+}
+
+static void backfill_other(struct strata_op *op)
+{
+    strata_add_column(op, "author", STRATA_COLUMN("born", STRATA_INTEGER, .backfill = "2000"));
+}
+
+static void test_ops__backfill_changes_checksum_not_schema(void **state)
+{
+    struct strata_schema *s1 = strata_schema_new(), *s2 = strata_schema_new();
+    struct strata_oplist a1 = { 0 }, a2 = { 0 }, x = { 0 }, y = { 0 };
+    char h1[65], h2[65];
+
+    (void)state;
+    record_apply(s1, create_author, &a1);
+    record_apply(s2, create_author, &a2);
+    record_apply(s1, backfill_one, &x);
+    record_apply(s2, backfill_other, &y);
+    strata_schema_hash(s1, h1);
+    strata_schema_hash(s2, h2);
+    assert_string_equal(h1, h2);
+    strata_oplist_checksum(&x, h1);
+    strata_oplist_checksum(&y, h2);
+    assert_string_not_equal(h1, h2);
+    strata_oplist_clear(&a1);
+    strata_oplist_clear(&a2);
+    strata_oplist_clear(&x);
+    strata_oplist_clear(&y);
+    strata_schema_free(s1);
+    strata_schema_free(s2);
+}
+
+static void bad_alter(struct strata_op *op)
+{
+    strata_alter_column(op, "book", STRATA_COLUMN("author_id", STRATA_BIGINT, .references = "x.id"));
+}
+
+static void pk_nullable(struct strata_op *op)
+{
+    strata_alter_column(op, "book", STRATA_COLUMN("id", STRATA_BIGINT, .nullable = true));
+}
+
+static void test_ops__alter_refusals(void **state)
+{
+    struct strata_schema *s = strata_schema_new();
+    struct strata_oplist a = { 0 }, b = { 0 }, c = { 0 }, d = { 0 };
+    struct strata_error err = { 0 };
+
+    (void)state;
+    record_apply(s, create_author, &a);
+    record_apply(s, create_book, &b);
+    assert_int_equal(strata_oplist_record(&c, bad_alter, &err), STRATA_EMIGRATION);
+    assert_string_equal(err.operation, "alter_column");
+    strata_error_clear(&err);
+    assert_int_equal(strata_oplist_record(&d, pk_nullable, &err), 0);
+    assert_int_equal(strata_schema_apply(s, &d.ops[0], &err), STRATA_EMIGRATION);
+    assert_string_equal(err.message, "alter_column book.id: a primary key column cannot be nullable");
+    strata_oplist_clear(&a);
+    strata_oplist_clear(&b);
+    strata_oplist_clear(&c);
+    strata_oplist_clear(&d);
+    strata_schema_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -233,6 +384,10 @@ int main(void)
         cmocka_unit_test(test_ops__drop_restores_schema_and_checksum_is_stable),
         cmocka_unit_test(test_ops__add_execute_hook_drop),
         cmocka_unit_test(test_ops__apply_refuses_what_does_not_fit),
+        cmocka_unit_test(test_ops__renames_regenerate_generated_names),
+        cmocka_unit_test(test_ops__alter_and_constraints_replay),
+        cmocka_unit_test(test_ops__backfill_changes_checksum_not_schema),
+        cmocka_unit_test(test_ops__alter_refusals),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

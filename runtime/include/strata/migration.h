@@ -102,6 +102,11 @@ struct strata_column_def {
     enum strata_fk_action on_delete;
     enum strata_fk_action on_update;
     const char *comment;
+    /*
+     * SQL literal written into existing rows when the column is added NOT NULL or made
+     * NOT NULL (NULLs only); not kept as a default.
+     */
+    const char *backfill;
 };
 
 enum strata_item_kind {
@@ -163,6 +168,38 @@ void strata_create_index_n(struct strata_op *op, const char *name, const char *t
     strata_create_index_n((op), (name), (table), true, (const char *const[]){ __VA_ARGS__ }, \
                           STRATA_COUNT_(const char *, __VA_ARGS__))
 void strata_drop_index(struct strata_op *op, const char *name, const char *table);
+
+/* Renames a table; generated index and constraint names follow the new name. */
+void strata_rename_table(struct strata_op *op, const char *table, const char *new_name);
+/* Renames a column, keeping its data; generated names that contain it follow. */
+void strata_rename_column(struct strata_op *op, const char *table, const char *column,
+                          const char *new_name);
+/*
+ * Gives an existing column a new definition: `column` is a STRATA_COLUMN(...) naming the
+ * column and stating its whole new definition (type, nullability, default, check, enum
+ * values, comment, autoincrement); `.backfill` fills its NULLs when it becomes NOT NULL.
+ * Keys and uniqueness are changed with the constraint operations, not here.
+ */
+void strata_alter_column(struct strata_op *op, const char *table, struct strata_table_item column);
+
+/* Sets the table's primary key to the listed columns (in key order). */
+void strata_alter_primary_key_n(struct strata_op *op, const char *table,
+                                const char *const *columns, size_t count);
+#define strata_alter_primary_key(op, table, ...)                                            strata_alter_primary_key_n((op), (table), (const char *const[]){ __VA_ARGS__ },                                    STRATA_COUNT_(const char *, __VA_ARGS__))
+/* Removes the table's primary key. */
+void strata_drop_primary_key(struct strata_op *op, const char *table);
+
+/* Adds foreign key `name` on `table`.`column` referencing `references` ("table.column"). */
+void strata_create_foreign_key(struct strata_op *op, const char *name, const char *table,
+                               const char *column, const char *references,
+                               enum strata_fk_action on_delete, enum strata_fk_action on_update);
+/* Adds the table CHECK constraint `name`. */
+void strata_create_check_constraint(struct strata_op *op, const char *name, const char *table,
+                                    const char *expr);
+/* Drops a foreign key, table check or unique constraint by name. */
+void strata_drop_constraint(struct strata_op *op, const char *name, const char *table);
+/* Sets (or with NULL removes) the table's comment. */
+void strata_alter_table_comment(struct strata_op *op, const char *table, const char *comment);
 
 /* Raw SQL, run as is; opaque to schema replay. */
 void strata_execute(struct strata_op *op, const char *sql);

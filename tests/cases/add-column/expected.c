@@ -24,13 +24,13 @@ static void upgrade(struct strata_op *op)
 
 static void downgrade(struct strata_op *op)
 {
-    strata_drop_index(op, "uq_book_isbn", "book");
     strata_drop_index(op, "ix_book_pages", "book");
-    strata_drop_column(op, "book", "isbn");
-    strata_drop_column(op, "book", "pages");
-    strata_drop_column(op, "book", "in_print");
-    strata_drop_column(op, "book", "subtitle");
     strata_drop_column(op, "book", "author_id");
+    strata_drop_column(op, "book", "subtitle");
+    strata_drop_column(op, "book", "in_print");
+    strata_drop_column(op, "book", "pages");
+    strata_drop_constraint(op, "uq_book_isbn", "book");
+    strata_drop_column(op, "book", "isbn");
 }
 
 STRATA_REVISION("rev2", "rev1", "after",

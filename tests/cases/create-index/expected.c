@@ -15,8 +15,8 @@ static void upgrade(struct strata_op *op)
 
 static void downgrade(struct strata_op *op)
 {
-    strata_drop_index(op, "ix_book_title", "book");
     strata_drop_index(op, "ix_book_author_id_title", "book");
+    strata_drop_index(op, "ix_book_title", "book");
 }
 
 STRATA_REVISION("rev2", "rev1", "after",

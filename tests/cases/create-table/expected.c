@@ -48,8 +48,8 @@ static void upgrade(struct strata_op *op)
 static void downgrade(struct strata_op *op)
 {
     strata_drop_table(op, "shelf_slot");
-    strata_drop_index(op, "ix_shelf_label", "shelf");
     strata_drop_index(op, "ix_shelf_room_label", "shelf");
+    strata_drop_index(op, "ix_shelf_label", "shelf");
     strata_drop_table(op, "shelf");
 }
 

@@ -10,16 +10,18 @@
 static void upgrade(struct strata_op *op)
 {
     strata_drop_index(op, "ix_book_pages", "book");
-    strata_drop_index(op, "uq_book_isbn", "book");
+    strata_drop_constraint(op, "uq_book_isbn", "book");
+    /* destructive: drops column book.pages and its data */
     strata_drop_column(op, "book", "pages");
+    /* destructive: drops column book.isbn and its data */
     strata_drop_column(op, "book", "isbn");
 }
 
 static void downgrade(struct strata_op *op)
 {
-    strata_add_column(op, "book", STRATA_COLUMN("pages", STRATA_INTEGER));
-    strata_add_column(op, "book",
-        STRATA_COLUMN("isbn", STRATA_TEXT, .nullable = true, .unique = true));
+    strata_add_column(op, "book", STRATA_COLUMN("isbn", STRATA_TEXT, .nullable = true));
+    strata_add_column(op, "book", STRATA_COLUMN("pages", STRATA_INTEGER, .backfill = "0"));
+    strata_create_unique_index(op, "uq_book_isbn", "book", "isbn");
     strata_create_index(op, "ix_book_pages", "book", "pages");
 }
 

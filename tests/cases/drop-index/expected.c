@@ -15,8 +15,8 @@ static void upgrade(struct strata_op *op)
 
 static void downgrade(struct strata_op *op)
 {
-    strata_create_index(op, "ix_book_title", "book", "title");
     strata_create_index(op, "ix_book_author_id_title", "book", "author_id", "title");
+    strata_create_index(op, "ix_book_title", "book", "title");
 }
 
 STRATA_REVISION("rev2", "rev1", "after",

@@ -10,6 +10,7 @@
 static void upgrade(struct strata_op *op)
 {
     strata_drop_index(op, "ix_book_title", "book");
+    /* destructive: drops table book and its rows */
     strata_drop_table(op, "book");
 }
 

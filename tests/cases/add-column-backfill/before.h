@@ -1,0 +1,7 @@
+#include <stdbool.h>
+#include <stdint.h>
+#include <strata/model.h>
+
+struct STRATA_MODEL() book {
+    int64_t id STRATA_FIELD(primary_key);
+};

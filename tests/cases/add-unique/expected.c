@@ -1,0 +1,23 @@
+/*
+ * after
+ *
+ * Revision ID: rev2
+ * Revises: rev1
+ * Create Date: 1970-01-01 00:00:00 UTC
+ */
+#include <strata/migration.h>
+
+static void upgrade(struct strata_op *op)
+{
+    /* risky: adds unique constraint uq_tag_name; fails if existing rows hold duplicates */
+    strata_create_unique_index(op, "uq_tag_name", "tag", "name");
+}
+
+static void downgrade(struct strata_op *op)
+{
+    strata_drop_constraint(op, "uq_tag_name", "tag");
+}
+
+STRATA_REVISION("rev2", "rev1", "after",
+                "46432bd679bc8f0326fd1e42d1343d79d385cf93a63eaeb05c8848a340d651d2",
+                upgrade, downgrade);

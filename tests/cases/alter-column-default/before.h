@@ -1,0 +1,10 @@
+#include <stdbool.h>
+#include <stdint.h>
+#include <strata/model.h>
+
+struct STRATA_MODEL() book {
+    int64_t id STRATA_FIELD(primary_key);
+    double price STRATA_FIELD(default = 0);
+    bool in_print;
+    char *added STRATA_FIELD(type = datetime);
+};

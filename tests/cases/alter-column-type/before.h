@@ -1,0 +1,10 @@
+#include <stdbool.h>
+#include <stdint.h>
+#include <strata/model.h>
+
+struct STRATA_MODEL() book {
+    int64_t id STRATA_FIELD(primary_key);
+    char title[201];
+    int32_t pages;
+    float rating;
+};

@@ -1,0 +1,9 @@
+#include <stdbool.h>
+#include <stdint.h>
+#include <strata/model.h>
+
+struct STRATA_MODEL() author {
+    int64_t id STRATA_FIELD(primary_key);
+    char *name;
+    char *full_name STRATA_FIELD(renamed_from = "name");
+};

@@ -1,0 +1,7 @@
+#include <stdbool.h>
+#include <stdint.h>
+#include <strata/model.h>
+
+struct STRATA_MODEL(renamed_from = "authr") writer {
+    int64_t id STRATA_FIELD(primary_key);
+};

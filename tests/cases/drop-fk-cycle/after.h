@@ -1,0 +1,8 @@
+/* Two tables that reference each other go: the closing key first, then the tables. */
+#include <stdbool.h>
+#include <stdint.h>
+#include <strata/model.h>
+
+struct STRATA_MODEL() shelf {
+    int64_t id STRATA_FIELD(primary_key);
+};

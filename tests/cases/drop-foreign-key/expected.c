@@ -1,0 +1,23 @@
+/*
+ * after
+ *
+ * Revision ID: rev2
+ * Revises: rev1
+ * Create Date: 1970-01-01 00:00:00 UTC
+ */
+#include <strata/migration.h>
+
+static void upgrade(struct strata_op *op)
+{
+    strata_drop_constraint(op, "fk_book_author_id_author", "book");
+}
+
+static void downgrade(struct strata_op *op)
+{
+    strata_create_foreign_key(op, "fk_book_author_id_author", "book", "author_id", "author.id",
+                              STRATA_CASCADE, STRATA_NO_ACTION);
+}
+
+STRATA_REVISION("rev2", "rev1", "after",
+                "e7fb9c93f0bc330635ffc8c31240f622c0a7bf0d5c4d91fd583d063c67077c8a",
+                upgrade, downgrade);

@@ -1,0 +1,9 @@
+#include <stdbool.h>
+#include <stdint.h>
+#include <strata/model.h>
+
+struct STRATA_MODEL(check("price < 1000 OR pages > 100"), check("pages > 0")) book {
+    int64_t id STRATA_FIELD(primary_key);
+    double price;
+    int32_t pages;
+};

@@ -1,0 +1,9 @@
+/* A field renamed with renamed_from keeps its data: a rename, not a drop and an add. */
+#include <stdbool.h>
+#include <stdint.h>
+#include <strata/model.h>
+
+struct STRATA_MODEL() author {
+    int64_t id STRATA_FIELD(primary_key);
+    char *full_name STRATA_FIELD(renamed_from = "name");
+};

@@ -1,0 +1,28 @@
+/*
+ * after
+ *
+ * Revision ID: rev2
+ * Revises: rev1
+ * Create Date: 1970-01-01 00:00:00 UTC
+ */
+#include <strata/migration.h>
+
+static void upgrade(struct strata_op *op)
+{
+    strata_rename_table(op, "author", "writer");
+    strata_rename_column(op, "writer", "name", "full_name");
+    strata_rename_column(op, "book", "author_id", "writer_id");
+    strata_add_column(op, "writer", STRATA_COLUMN("country", STRATA_TEXT, .nullable = true));
+}
+
+static void downgrade(struct strata_op *op)
+{
+    strata_drop_column(op, "writer", "country");
+    strata_rename_column(op, "book", "writer_id", "author_id");
+    strata_rename_column(op, "writer", "full_name", "name");
+    strata_rename_table(op, "writer", "author");
+}
+
+STRATA_REVISION("rev2", "rev1", "after",
+                "c46efe050539e565a560242ec147ec4cfebc43436133366fd6f9aaae7bc5aa71",
+                upgrade, downgrade);

@@ -1,0 +1,24 @@
+/*
+ * after
+ *
+ * Revision ID: rev2
+ * Revises: rev1
+ * Create Date: 1970-01-01 00:00:00 UTC
+ */
+#include <strata/migration.h>
+
+static void upgrade(struct strata_op *op)
+{
+    strata_alter_table_comment(op, "book", "books on the shelf");
+    strata_alter_table_comment(op, "tag", "labels for books");
+}
+
+static void downgrade(struct strata_op *op)
+{
+    strata_alter_table_comment(op, "tag", NULL);
+    strata_alter_table_comment(op, "book", "books");
+}
+
+STRATA_REVISION("rev2", "rev1", "after",
+                "5f7b754e01d628e5a7310fc8fe323134784691167a457f018c183ac9e3cecbf4",
+                upgrade, downgrade);
