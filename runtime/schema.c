@@ -379,16 +379,41 @@ bool strata_type_is_integer(struct strata_type type)
 
 static const char *const fk_actions[] = { "no_action", "restrict", "cascade", "set_null" };
 
+/* Appends the decimal digits of `n` (no printf: this is the replay's hot path). */
+static void put_size(struct strata_buf *b, size_t n)
+{
+    char digits[24];
+    size_t i = sizeof(digits);
+
+    do {
+        digits[--i] = (char)('0' + n % 10);
+        n /= 10;
+    } while (n > 0);
+    strata_buf_appendn(b, digits + i, sizeof(digits) - i);
+}
+
 /* ` key=<len>:<bytes>`, or nothing when `v` is NULL. */
 static void put_str(struct strata_buf *b, const char *key, const char *v)
 {
-    if (v != NULL)
-        strata_buf_printf(b, " %s=%zu:%s", key, strlen(v), v);
+    size_t len;
+
+    if (v == NULL)
+        return;
+    len = strlen(v);
+    strata_buf_appendn(b, " ", 1);
+    strata_buf_append(b, key);
+    strata_buf_appendn(b, "=", 1);
+    put_size(b, len);
+    strata_buf_appendn(b, ":", 1);
+    strata_buf_appendn(b, v, len);
 }
 
 static void put_list(struct strata_buf *b, const char *key, char *const *items, size_t n)
 {
-    strata_buf_printf(b, " %s=%zu", key, n);
+    strata_buf_appendn(b, " ", 1);
+    strata_buf_append(b, key);
+    strata_buf_appendn(b, "=", 1);
+    put_size(b, n);
     for (size_t i = 0; i < n; i++)
         put_str(b, "", items[i]);
 }
@@ -399,9 +424,10 @@ static void canon_column(struct strata_buf *b, const struct strata_column *c)
 
     strata_buf_append(b, "column");
     put_str(b, "name", c->name);
-    strata_buf_printf(b, " type=%s null=%d autoinc=%d",
-                      strata_type_format(type, sizeof(type), c->type), c->nullable,
-                      c->autoincrement);
+    strata_buf_append(b, " type=");
+    strata_buf_append(b, strata_type_format(type, sizeof(type), c->type));
+    strata_buf_append(b, c->nullable ? " null=1" : " null=0");
+    strata_buf_append(b, c->autoincrement ? " autoinc=1" : " autoinc=0");
     put_str(b, "default", c->default_value);
     put_str(b, "default_sql", c->default_sql);
     put_str(b, "check", c->check);
@@ -414,7 +440,7 @@ static void canon_index(struct strata_buf *b, const struct strata_index *ix)
 {
     strata_buf_append(b, "index");
     put_str(b, "name", ix->name);
-    strata_buf_printf(b, " unique=%d", ix->unique);
+    strata_buf_append(b, ix->unique ? " unique=1" : " unique=0");
     put_list(b, "columns", ix->columns, ix->ncolumns);
     strata_buf_append(b, "\n");
 }
@@ -426,8 +452,11 @@ static void canon_fk(struct strata_buf *b, const struct strata_foreign_key *fk)
     put_str(b, "column", fk->column);
     put_str(b, "ref_table", fk->ref_table);
     put_str(b, "ref_column", fk->ref_column);
-    strata_buf_printf(b, " on_delete=%s on_update=%s\n", fk_actions[fk->on_delete],
-                      fk_actions[fk->on_update]);
+    strata_buf_append(b, " on_delete=");
+    strata_buf_append(b, fk_actions[fk->on_delete]);
+    strata_buf_append(b, " on_update=");
+    strata_buf_append(b, fk_actions[fk->on_update]);
+    strata_buf_append(b, "\n");
 }
 
 static void canon_check(struct strata_buf *b, const struct strata_check *ck)
