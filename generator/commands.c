@@ -22,11 +22,13 @@
 #include "buf.h"
 #include "diag.h"
 #include "diff.h"
+#include "drift.h"
 #include "emit.h"
 #include "fileout.h"
 #include "ops.h"
 #include "parse.h"
 #include "registry.h"
+#include "replay_c.h"
 #include "revfile.h"
 #include "schema.h"
 #include "snapshot.h"
@@ -139,11 +141,18 @@ static int check_head(const struct state *st, const struct cli_options *o, struc
                  l->items[heads[i]].name);
     }
     if (nheads > 1) {
+        char ids[512] = "";
+
+        for (i = 0; i < nheads; i++) {
+            size_t n = strlen(ids);
+
+            snprintf(ids + n, sizeof ids - n, " %s", l->items[heads[i]].id);
+        }
         diag_error(d, NULL, 0, 0,
-                   "the revision files have %zu heads: %s; keep one branch (remove the other "
-                   "branch's revision files and restore %s/schema.json to match), then run "
-                   "strata migrate again",
-                   nheads, list, o->dir);
+                   "the revision files have %zu heads: %s; merge them: strata%s%s merge -m "
+                   "\"merge heads\"%s",
+                   nheads, list, strcmp(o->dir, "generated") != 0 ? " --dir " : "",
+                   strcmp(o->dir, "generated") != 0 ? o->dir : "", ids);
         problems++;
     } else if (nheads == 0 && st->head != NULL) {
         diag_error(d, NULL, 0, 0,
@@ -163,6 +172,87 @@ static int check_head(const struct state *st, const struct cli_options *o, struc
     }
     free(heads);
     return problems;
+}
+
+/*
+ * Finishes a migrate (or revision, merge, generate) that was killed between writing its
+ * revision file and writing the snapshot: the revision files have one head H whose only
+ * parent is the snapshot's head (or H is the first revision and the snapshot is at
+ * base), and replaying H gives the hash H records. The snapshot then becomes the schema
+ * at H: the models' own schema when they still hash to H (the bytes the complete run
+ * would have written, declaration order kept), else the replayed one. Anything else is
+ * left to check_head to report. Returns 0 (repaired or nothing to do), or STRATA_ERROR
+ * (reported).
+ */
+static int parse(struct strata_schema **out, struct parse_files *files,
+                 const struct cli_options *o, struct diag *d);
+
+static int repair_interrupted(struct state *st, const struct cli_options *o, struct diag *d)
+{
+    struct replay_history h = { 0 };
+    struct strata_schema *models = NULL;
+    struct parse_files files = { NULL, 0 };
+    const struct revfile *r = NULL;
+    const struct strata_schema *at = NULL;
+    char *json = NULL, hash[65];
+    size_t i, head = 0, nheads = 0;
+    int rc = 0;
+
+    if (st->revs.count == 0 || revlist_check(&st->revs, &(struct diag){ .quiet = 1 }) != 0)
+        return 0;
+    for (i = 0; i < st->revs.count; i++)
+        if (revlist_is_head(&st->revs, i)) {
+            head = i;
+            nheads++;
+        }
+    if (nheads != 1)
+        return 0;
+    r = &st->revs.items[head];
+    if (st->head != NULL && strcmp(st->head, r->id) == 0)
+        return 0;
+    if (st->head == NULL ? r->nparents != 0
+                         : r->nparents != 1 || strcmp(r->parent_ids[0], st->head) != 0)
+        return 0;
+    /* Only a snapshot that still equals the parent's schema is one this run left behind. */
+    if (replay_history(&h, &st->revs, d) != 0)
+        return STRATA_ERROR;
+    if (h.mismatch[head] || h.after[head] == NULL)
+        goto cleanup;
+    if (st->head != NULL) {
+        long parent = revlist_find(&st->revs, st->head);
+        char what[256];
+
+        if (parent < 0 || h.after[parent] == NULL ||
+            strata_schema_diff_first(h.after[parent], st->snap, what, sizeof what) != 0)
+            goto cleanup;
+    } else if (st->snap->ntables != 0) {
+        goto cleanup;
+    }
+    at = h.after[head];
+    if (parse(&models, &files, o, &(struct diag){ .quiet = 1 }) == 0 &&
+        strata_schema_hash(models, hash) == 0 && strcmp(hash, r->schema_hash) == 0)
+        at = models;
+    if (snapshot_format(&json, at, r->id) != 0 ||
+        fileout_write(st->snap_path, json, strlen(json), NULL, d) != 0) {
+        rc = STRATA_ERROR;
+        goto cleanup;
+    }
+    diag_info(d, "autogenerate", "Completed the interrupted revision %s: %s is now at '%s'",
+              r->name, st->snap_path, r->id);
+    free(st->head);
+    st->head = strdup(r->id);
+    strata_schema_free(st->snap);
+    st->snap = strata_schema_copy(at);
+    if (st->head == NULL || st->snap == NULL) {
+        diag_error(d, NULL, 0, 0, "out of memory");
+        rc = STRATA_ERROR;
+    }
+cleanup:
+    free(json);
+    strata_schema_free(models);
+    parse_files_free(&files);
+    replay_history_free(&h);
+    return rc;
 }
 
 /* The single head's id, or NULL at base (check_head passed). */
@@ -340,7 +430,8 @@ static int create_date(char *out, size_t size, struct diag *d)
  */
 static int write_revision(struct state *st, const struct strata_oplist *up,
                           const struct strata_oplist *down, const struct strata_schema *next,
-                          const char *message, const char *rev_id, struct diag *d)
+                          const char *message, const char *rev_id, const char *parents,
+                          struct diag *d)
 {
     char id[REVFILE_ID_MAX + 1], date[64], hash[65], slug[SLUG_MAX + 1], msg[256];
     char name[32 + SLUG_MAX + REVFILE_ID_MAX], *path = NULL, *text = NULL, *json = NULL;
@@ -380,7 +471,7 @@ static int write_revision(struct state *st, const struct strata_oplist *up,
     if (strata_schema_hash(next, hash) != 0)
         goto nomem;
     info.id = id;
-    info.parents = head_id(st);
+    info.parents = parents;
     info.message = message;
     info.create_date = date;
     info.schema_hash = hash;
@@ -533,7 +624,7 @@ static int autogenerate(struct state *st, const struct strata_schema *models,
         goto cleanup;
     }
     *changed = true;
-    rc = write_revision(st, &up, &down, models, message, rev_id, d);
+    rc = write_revision(st, &up, &down, models, message, rev_id, head_id(st), d);
 cleanup:
     strata_oplist_clear(&up);
     strata_oplist_clear(&down);
@@ -555,7 +646,8 @@ int cmd_migrate(const struct cli_options *o, const char *message, const char *re
     lock = lock_dir(o, &d);
     if (lock < 0)
         goto cleanup;
-    if (state_load(&st, o, true, &d) != 0 || check_head(&st, o, &d) != 0)
+    if (state_load(&st, o, true, &d) != 0 || repair_interrupted(&st, o, &d) != 0 ||
+        check_head(&st, o, &d) != 0)
         goto cleanup;
     if (parse(&models, &files, o, &d) != 0)
         goto cleanup;
@@ -586,15 +678,64 @@ int cmd_revision(const struct cli_options *o, const char *message, const char *r
     lock = lock_dir(o, &d);
     if (lock < 0)
         goto cleanup;
-    if (state_load(&st, o, true, &d) != 0 || check_head(&st, o, &d) != 0)
+    if (state_load(&st, o, true, &d) != 0 || repair_interrupted(&st, o, &d) != 0 ||
+        check_head(&st, o, &d) != 0)
         goto cleanup;
-    if (write_revision(&st, &up, &down, st.snap, message, rev_id, &d) != 0)
+    if (write_revision(&st, &up, &down, st.snap, message, rev_id, head_id(&st), &d) != 0)
         goto cleanup;
     rc = 0;
 cleanup:
     fileout_unlock(lock);
     state_free(&st);
     return rc;
+}
+
+/* Keeps the first difference line (into a char[512]). */
+static void first_line(void *ctx, const char *line)
+{
+    char *what = ctx;
+
+    if (what[0] == '\0')
+        snprintf(what, 512, "%s", line);
+}
+
+/*
+ * Replays every revision read back from its file (replay_c.h) and checks it against the
+ * hash it records and, at the head, against the snapshot: each problem is reported, the
+ * snapshot's first difference named. Call only when check_head passed. Returns how many
+ * problems were found.
+ */
+static int check_replay(const struct state *st, struct diag *d)
+{
+    struct replay_history h;
+    const char *head = head_id(st);
+    char what[512];
+    long i;
+    int problems = 0;
+
+    if (replay_history(&h, &st->revs, d) != 0)
+        return 1;
+    for (size_t k = 0; k < h.count; k++)
+        problems += h.mismatch[k];
+    i = head != NULL ? revlist_find(&st->revs, head) : -1;
+    what[0] = '\0';
+    if (i >= 0 && st->snap != NULL &&
+        strata_schema_diff_all(st->snap, h.after[i], first_line, what) != 0) {
+        diag_error(d, NULL, 0, 0,
+                   "replaying every revision from base does not give %s (first difference, "
+                   "snapshot vs replay: %s)",
+                   st->snap_path, what);
+        problems++;
+    }
+    replay_history_free(&h);
+    return problems;
+}
+
+/* Prints a model-vs-snapshot difference in `db check`'s line format. */
+static void print_difference(void *ctx, const char *line)
+{
+    (void)ctx;
+    printf("%s\n", line);
 }
 
 int cmd_check(const struct cli_options *o)
@@ -614,6 +755,8 @@ int cmd_check(const struct cli_options *o)
     if (state_load(&st, o, true, &d) != 0)
         goto cleanup;
     history_problems = check_head(&st, o, &d);
+    if (history_problems == 0)
+        history_problems = check_replay(&st, &d);
     h = st.head != NULL ? revlist_find(&st.revs, st.head) : -1;
     if (h >= 0 && st.revs.items[h].schema_hash != NULL &&
         strata_schema_hash(st.snap, hash) == 0 &&
@@ -627,6 +770,8 @@ int cmd_check(const struct cli_options *o)
         goto cleanup;
     if (diff_schemas(&up, &down, st.snap, models, &d) != 0)
         goto cleanup;
+    if (up.nops > 0)
+        strata_schema_diff_all(models, st.snap, print_difference, NULL);
     if (up.nops > 0 && history_problems > 0) {
         diag_error(&d, NULL, 0, 0, "models differ from %s", st.snap_path);
     } else if (up.nops > 0) {
@@ -698,7 +843,8 @@ int cmd_generate(const struct cli_options *o, const char *output, const char *de
     lock = lock_dir(o, &d);
     if (lock < 0)
         goto cleanup;
-    if (state_load(&st, o, true, &d) != 0 || check_head(&st, o, &d) != 0)
+    if (state_load(&st, o, true, &d) != 0 || repair_interrupted(&st, o, &d) != 0 ||
+        check_head(&st, o, &d) != 0 || check_replay(&st, &d) != 0)
         goto cleanup;
     if (parse(&models, &files, o, &d) != 0)
         goto cleanup;
@@ -710,7 +856,7 @@ int cmd_generate(const struct cli_options *o, const char *output, const char *de
             goto cleanup;
         }
         emit_default_message(msg, sizeof msg, &up);
-        if (write_revision(&st, &up, &down, models, msg, NULL, &d) != 0)
+        if (write_revision(&st, &up, &down, models, msg, NULL, head_id(&st), &d) != 0)
             goto cleanup;
         /* Read the history again: it now ends with the new revision. */
         revlist_free(&st.revs);
@@ -877,6 +1023,304 @@ int cmd_show(const struct cli_options *o, const char *rev)
            r->parents ? r->parents : "", r->create_date ? r->create_date : "");
     rc = 0;
 cleanup:
+    state_free(&st);
+    return rc;
+}
+
+/* ---- merge ---- */
+
+/* One named thing of a schema: `table book`, `table book: column isbn`, ... */
+struct object {
+    char *key;  /* readable: "table book: column isbn" */
+    char *text; /* its canonical line */
+};
+
+struct objects {
+    struct object *items;
+    size_t count;
+};
+
+static void objects_free(struct objects *o)
+{
+    for (size_t i = 0; i < o->count; i++) {
+        free(o->items[i].key);
+        free(o->items[i].text);
+    }
+    free(o->items);
+    memset(o, 0, sizeof *o);
+}
+
+/* The value of ` name=N:...` in a canonical line, into `out`. */
+static void line_name(const char *line, char *out, size_t size)
+{
+    const char *p = strstr(line, " name=");
+    unsigned long n;
+    char *end;
+
+    out[0] = '\0';
+    if (p == NULL)
+        return;
+    n = strtoul(p + 6, &end, 10);
+    if (*end != ':')
+        return;
+    snprintf(out, size, "%.*s", (int)(n < size ? n : size - 1), end + 1);
+}
+
+/* Splits every table's canonical text into one object per line. */
+static int objects_of(const struct strata_schema *s, struct objects *out)
+{
+    memset(out, 0, sizeof *out);
+    for (size_t t = 0; t < s->ntables; t++) {
+        struct strata_buf b = { 0 };
+        const char *line;
+
+        strata_table_canonical(&b, &s->tables[t]);
+        if (b.failed)
+            return STRATA_ENOMEM;
+        for (line = b.data; line != NULL && *line != '\0';) {
+            size_t len = strcspn(line, "\n"), word = strcspn(line, " \n");
+            char name[256], key[512];
+            struct object *o;
+
+            line_name(line, name, sizeof name);
+            if (strncmp(line, "table", word) == 0 && word == 5)
+                snprintf(key, sizeof key, "table %s", s->tables[t].name);
+            else if (strncmp(line, "index", word) == 0 && word == 5)
+                snprintf(key, sizeof key, "index %s", name);
+            else
+                snprintf(key, sizeof key, "table %s: %.*s %s", s->tables[t].name, (int)word,
+                         line, name);
+            if (strncmp(line, "end", word) != 0 || word != 3) {
+                o = realloc(out->items, (out->count + 1) * sizeof *o);
+                if (o == NULL)
+                    return STRATA_ENOMEM;
+                out->items = o;
+                o = &out->items[out->count++];
+                o->key = strdup(key);
+                o->text = strndup(line, len);
+                if (o->key == NULL || o->text == NULL)
+                    return STRATA_ENOMEM;
+            }
+            line += len + (line[len] == '\n');
+        }
+        strata_buf_free(&b);
+    }
+    return 0;
+}
+
+static const char *object_text(const struct objects *o, const char *key)
+{
+    for (size_t i = 0; i < o->count; i++)
+        if (strcmp(o->items[i].key, key) == 0)
+            return o->items[i].text;
+    return NULL;
+}
+
+static bool same_text(const char *a, const char *b)
+{
+    return a == b || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+/*
+ * Reports each thing that two of the merged revisions change differently from their
+ * common ancestors' schema `base`. Returns how many.
+ */
+static int report_conflicts(const struct strata_schema *base,
+                            struct strata_schema *const *branches, const char *const *ids,
+                            size_t n, struct diag *d)
+{
+    struct objects ob = { 0 }, *ox = calloc(n, sizeof *ox);
+    int conflicts = 0;
+
+    if (ox == NULL || objects_of(base, &ob) != 0) {
+        diag_error(d, NULL, 0, 0, "out of memory");
+        free(ox);
+        return 1;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (objects_of(branches[i], &ox[i]) != 0) {
+            diag_error(d, NULL, 0, 0, "out of memory");
+            conflicts = 1;
+        }
+    /* Every key some branch has (a key only the base has: dropped by some branch). */
+    for (size_t i = 0; i < n && conflicts == 0; i++) {
+        const struct objects *keys = &ox[i];
+
+        for (size_t k = 0; k < keys->count + ob.count; k++) {
+            const char *key = k < keys->count ? keys->items[k].key : ob.items[k - keys->count].key;
+            const char *was = object_text(&ob, key);
+            const char *mine = object_text(&ox[i], key);
+
+            if (same_text(was, mine))
+                continue;
+            for (size_t j = i + 1; j < n; j++) {
+                const char *theirs = object_text(&ox[j], key);
+
+                if (!same_text(was, theirs) && !same_text(mine, theirs)) {
+                    diag_error(d, NULL, 0, 0,
+                               "cannot merge: revisions '%s' (%s) and '%s' (%s) change %s "
+                               "differently",
+                               ids[i], !was ? "added" : mine ? "changed" : "removed", ids[j],
+                               !was ? "added" : theirs ? "changed" : "removed", key);
+                    conflicts++;
+                }
+            }
+        }
+    }
+    objects_free(&ob);
+    for (size_t i = 0; i < n; i++)
+        objects_free(&ox[i]);
+    free(ox);
+    return conflicts;
+}
+
+/* Resolves a merge argument (an id, a unique prefix, or `heads`) into `picked`. */
+static int pick(const struct revlist *l, const char *rev, bool *picked, struct diag *d)
+{
+    size_t found = 0, match = 0;
+
+    for (size_t i = 0; i < l->count; i++) {
+        if (strcmp(rev, "heads") == 0 ? revlist_is_head(l, i)
+                                      : strncmp(l->items[i].id, rev, strlen(rev)) == 0) {
+            if (strcmp(l->items[i].id, rev) == 0) {
+                picked[i] = true;
+                return 0;
+            }
+            if (strcmp(rev, "heads") == 0)
+                picked[i] = true;
+            match = i;
+            found++;
+        }
+    }
+    if (found == 0) {
+        diag_error(d, NULL, 0, 0, "no revision '%s'", rev);
+        return STRATA_ERROR;
+    }
+    if (found > 1 && strcmp(rev, "heads") != 0) {
+        diag_error(d, NULL, 0, 0, "'%s' names %zu revisions", rev, found);
+        return STRATA_ERROR;
+    }
+    picked[match] = true;
+    return 0;
+}
+
+int cmd_merge(const struct cli_options *o, const char *message, const char *rev_id,
+              const char *const *revs, size_t nrevs)
+{
+    struct replay_history h = { 0 };
+    struct strata_schema *merged = NULL, *base = NULL, **branches = NULL;
+    struct strata_buf parents = { 0 };
+    struct state st;
+    struct diag d;
+    bool *picked = NULL, *common = NULL, *anc = NULL;
+    size_t *idx = NULL, *order = NULL, n = 0, i, k;
+    const char **ids = NULL;
+    int lock = -1, rc = 1;
+
+    memset(&st, 0, sizeof st);
+    diag_init(&d);
+    lock = lock_dir(o, &d);
+    if (lock < 0)
+        goto cleanup;
+    /* The snapshot is not read: after a git merge it may hold either side, or markers. */
+    if (state_load(&st, o, false, &d) != 0 || revlist_check(&st.revs, &d) != 0)
+        goto cleanup;
+    picked = calloc(st.revs.count + 1, sizeof *picked);
+    common = calloc(st.revs.count + 1, sizeof *common);
+    anc = calloc(st.revs.count + 1, sizeof *anc);
+    idx = calloc(st.revs.count + 1, sizeof *idx);
+    order = calloc(st.revs.count + 1, sizeof *order);
+    ids = calloc(st.revs.count + 1, sizeof *ids);
+    branches = calloc(st.revs.count + 1, sizeof *branches);
+    if (!picked || !common || !anc || !idx || !order || !ids || !branches) {
+        diag_error(&d, NULL, 0, 0, "out of memory");
+        goto cleanup;
+    }
+    for (i = 0; i < nrevs; i++)
+        if (pick(&st.revs, revs[i], picked, &d) != 0)
+            goto cleanup;
+    for (i = 0; i < st.revs.count; i++)
+        if (picked[i]) {
+            idx[n] = i;
+            ids[n] = st.revs.items[i].id;
+            branches[n++] = NULL;
+        }
+    if (n < 2) {
+        diag_error(&d, NULL, 0, 0, "merge needs at least two revisions; the heads are listed "
+                                   "by strata heads");
+        goto cleanup;
+    }
+    if (replay_history(&h, &st.revs, &d) != 0)
+        goto cleanup;
+    for (i = 0; i < n; i++) {
+        if (h.mismatch[idx[i]])
+            goto cleanup; /* reported */
+        branches[i] = h.after[idx[i]];
+    }
+    /* The common ancestors of every merged revision: their schema is the base. */
+    revlist_order(&st.revs, order);
+    for (i = 0; i < st.revs.count; i++)
+        common[i] = true;
+    for (k = 0; k < n; k++) {
+        memset(anc, 0, st.revs.count * sizeof *anc);
+        anc[idx[k]] = true;
+        for (size_t pass = 0; pass < st.revs.count; pass++)
+            for (i = 0; i < st.revs.count; i++)
+                for (size_t p = 0; anc[i] && p < st.revs.items[i].nparents; p++) {
+                    long q = revlist_find(&st.revs, st.revs.items[i].parent_ids[p]);
+
+                    if (q >= 0)
+                        anc[q] = true;
+                }
+        for (i = 0; i < st.revs.count; i++)
+            common[i] = common[i] && anc[i];
+    }
+    base = strata_schema_new();
+    if (base == NULL) {
+        diag_error(&d, NULL, 0, 0, "out of memory");
+        goto cleanup;
+    }
+    for (k = 0; k < st.revs.count; k++) {
+        struct strata_error err = { 0 };
+
+        for (size_t j = 0; common[order[k]] && j < h.ups[order[k]].nops; j++)
+            if (strata_schema_apply(base, &h.ups[order[k]].ops[j], &err) != 0) {
+                diag_error(&d, NULL, 0, 0, "cannot replay the common history: %s", err.message);
+                goto cleanup;
+            }
+    }
+    if (report_conflicts(base, branches, ids, n, &d) != 0)
+        goto cleanup;
+    if (replay_merged(&merged, &h, &st.revs, idx, n, &d) != 0) {
+        diag_error(&d, NULL, 0, 0, "cannot merge: the revisions' operations conflict");
+        goto cleanup;
+    }
+    for (i = 0; i < n; i++)
+        strata_buf_printf(&parents, "%s%s", i > 0 ? " " : "", ids[i]);
+    if (parents.failed) {
+        diag_error(&d, NULL, 0, 0, "out of memory");
+        goto cleanup;
+    }
+    {
+        struct strata_oplist none = { 0 };
+
+        if (write_revision(&st, &none, &none, merged, message, rev_id, parents.data, &d) != 0)
+            goto cleanup;
+    }
+    rc = 0;
+cleanup:
+    fileout_unlock(lock);
+    strata_schema_free(merged);
+    strata_schema_free(base);
+    replay_history_free(&h);
+    strata_buf_free(&parents);
+    free(picked);
+    free(common);
+    free(anc);
+    free(idx);
+    free(order);
+    free(ids);
+    free(branches);
     state_free(&st);
     return rc;
 }

@@ -52,6 +52,15 @@ int cmd_heads(const struct cli_options *o);
 /* The revision `rev` (an id, a unique prefix of one, or `head`) in Alembic's shape. */
 int cmd_show(const struct cli_options *o, const char *rev);
 
+/*
+ * Writes a merge revision of `revs` (ids, unique prefixes, or `heads`; at least two
+ * revisions): several parents, no operations, the schema of the merged histories, and
+ * rewrites the snapshot to that schema and head. Refuses, naming it, anything two of the
+ * branches change differently since their common ancestors.
+ */
+int cmd_merge(const struct cli_options *o, const char *message, const char *rev_id,
+              const char *const *revs, size_t nrevs);
+
 /* true when `id` is a valid --rev-id: [0-9a-z_]{1,32}. */
 bool cmd_valid_rev_id(const char *id);
 

@@ -9,6 +9,7 @@ void diag_init(struct diag *d)
 {
     d->out = stderr;
     d->errors = 0;
+    d->quiet = 0;
 }
 
 static void located(struct diag *d, const char *file, unsigned line, unsigned col,
@@ -18,6 +19,8 @@ static void located(struct diag *d, const char *file, unsigned line, unsigned co
 {
     FILE *f = d->out ? d->out : stderr;
 
+    if (d->quiet)
+        return;
     if (file == NULL)
         fprintf(f, "strata: ");
     else if (line == 0)
@@ -71,6 +74,8 @@ static void logline(struct diag *d, const char *level, const char *topic, const 
 {
     FILE *f = d->out ? d->out : stderr;
 
+    if (d->quiet)
+        return;
     fprintf(f, "%s[strata.%s] ", level, topic);
     /* gcc 12 with -fsanitize=undefined warns of a null format without this test. */
     if (fmt != NULL)

@@ -21,6 +21,7 @@
 struct diag {
     FILE *out;  /* stderr unless a test redirects it */
     int errors; /* located or not */
+    int quiet;  /* count errors but print nothing: for probing */
 };
 
 /* A diag writing to stderr with no errors yet. */

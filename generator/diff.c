@@ -3,12 +3,13 @@
  *
  * One pass, compute(), walks the models (`to`) against a working copy of the snapshot
  * (`cur`, which starts as `from`) and appends the upgrade operations in the order diff.h
- * gives. Each operation is applied to `cur` as soon as it is pushed; just before that,
- * its exact inverse is built from `cur` (what a drop removes, what an alter replaces,
- * what a rename undoes) into the downgrade list, and at the end the downgrade is those
- * inverses in reverse order. Since `cur` holds the renames already, comparing it with
- * the models by name sees regenerated constraint names as equal. A replay of both lists
- * from `from` closes the loop: anything the pass missed shows up as the first difference.
+ * gives, taking tables in dependency order (diff_order.c). Each operation is applied to
+ * `cur` as soon as it is pushed; just before that, its exact inverse is built from `cur`
+ * (what a drop removes, what an alter replaces, what a rename undoes) into the downgrade
+ * list, and at the end the downgrade is those inverses in reverse order (diff_op.c builds
+ * both). Since `cur` holds the renames already, comparing it with the models by name sees
+ * regenerated constraint names as equal. A replay of both lists from `from` closes the
+ * loop: anything the pass missed shows up as the first difference.
  */
 #include "diff.h"
 
@@ -17,34 +18,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
+#include "diff_internal.h"
+#include "diff_op.h"
+#include "diff_order.h"
 
-#define HAND_WRITTEN "write the revision by hand with strata revision -m"
 #define FILL_FIXES                                                                            \
     "give it a default (STRATA_FIELD(default = ...)) or a backfill "                          \
     "(STRATA_FIELD(backfill = ...))"
 
-/* A foreign key created after the tables and columns it needs exist. */
-struct deferred {
-    const char *table;                   /* borrowed from `to` */
-    const struct strata_foreign_key *fk; /* borrowed from `to` */
-    bool log;                            /* not yet logged as detected */
-};
-
-struct differ {
-    struct strata_oplist *up, *down;
-    struct strata_schema *cur; /* `from` with every upgrade operation so far applied */
-    struct diag *d;
-    size_t *starts; /* per upgrade operation: the index of its first inverse in `down` */
-    size_t nstarts, capstarts;
-    struct deferred *deferred;
-    size_t ndeferred, capdeferred;
-    const struct strata_foreign_key **changed; /* keys of `to` dropped to be created anew */
-    size_t nchanged, capchanged;
-    int errors; /* reported problems, plus allocation failures */
-};
-
-static void nomem(struct differ *df)
+/* See diff_internal.h. */
+void diff_nomem(struct differ *df)
 {
     if (df->errors++ == 0)
         diag_error(df->d, NULL, 0, 0, "out of memory");
@@ -93,7 +76,8 @@ static bool same_fk(const struct strata_foreign_key *a, const struct strata_fore
            a->on_update == b->on_update;
 }
 
-static const struct strata_foreign_key *find_fk(const struct strata_table *t, const char *name)
+/* See diff_internal.h. */
+const struct strata_foreign_key *diff_find_fk(const struct strata_table *t, const char *name)
 {
     for (size_t i = 0; i < t->nforeign_keys; i++)
         if (strcmp(t->foreign_keys[i].name, name) == 0)
@@ -101,8 +85,8 @@ static const struct strata_foreign_key *find_fk(const struct strata_table *t, co
     return NULL;
 }
 
-/* The foreign key on column `col` of `t` (keys are single-column), or NULL. */
-static const struct strata_foreign_key *column_fk(const struct strata_table *t, const char *col)
+/* See diff_internal.h. */
+const struct strata_foreign_key *diff_column_fk(const struct strata_table *t, const char *col)
 {
     for (size_t i = 0; i < t->nforeign_keys; i++)
         if (strcmp(t->foreign_keys[i].column, col) == 0)
@@ -110,7 +94,8 @@ static const struct strata_foreign_key *column_fk(const struct strata_table *t, 
     return NULL;
 }
 
-static const struct strata_check *find_check(const struct strata_table *t, const char *name)
+/* See diff_internal.h. */
+const struct strata_check *diff_find_check(const struct strata_table *t, const char *name)
 {
     for (size_t i = 0; i < t->nchecks; i++)
         if (strcmp(t->checks[i].name, name) == 0)
@@ -155,420 +140,10 @@ static const char *or_none(const char *s)
     return s != NULL ? s : "none";
 }
 
-static struct strata_table *cur_table(struct differ *df, const char *name)
+/* See diff_internal.h. */
+struct strata_table *diff_cur_table(struct differ *df, const char *name)
 {
     return strata_schema_find_table(df->cur, name);
-}
-
-/* ===== Operations and their inverses ===== */
-
-/* Copies `s` into the list's arena; NULL stays NULL. */
-static char *sdup(struct differ *df, struct strata_oplist *l, const char *s)
-{
-    char *copy;
-
-    if (s == NULL)
-        return NULL;
-    if ((copy = strata_arena_strdup(&l->arena, s)) == NULL)
-        nomem(df);
-    return copy;
-}
-
-static struct strata_opdef *push(struct differ *df, struct strata_oplist *l,
-                                 enum strata_op_kind kind, const char *table, const char *name)
-{
-    struct strata_opdef *op = strata_oplist_push(l, kind);
-
-    if (op == NULL) {
-        nomem(df);
-        return NULL;
-    }
-    op->table = sdup(df, l, table);
-    op->name = sdup(df, l, name);
-    return op;
-}
-
-/* A note for the emitter's comment line; several notes are joined by newlines. */
-static void add_note(struct differ *df, struct strata_opdef *op, const char *fmt, ...)
-    DIAG_PRINTF(3, 4);
-
-static void add_note(struct differ *df, struct strata_opdef *op, const char *fmt, ...)
-{
-    struct strata_buf b = { 0 };
-    va_list ap;
-
-    if (op == NULL)
-        return;
-    if (op->note != NULL)
-        strata_buf_printf(&b, "%s\n", op->note);
-    va_start(ap, fmt);
-    strata_buf_vprintf(&b, fmt, ap);
-    va_end(ap);
-    op->note = b.failed ? NULL : sdup(df, df->up, b.data);
-    if (b.failed)
-        nomem(df);
-    strata_buf_free(&b);
-}
-
-/* Copies column `c` into `t` (list arena) without its generator-only annotations. */
-static struct strata_column *def_column(struct differ *df, struct strata_oplist *l,
-                                        struct strata_table *t, const struct strata_column *c)
-{
-    struct strata_column *copy = strata_table_add_column(&l->arena, t, c->name);
-
-    if (copy == NULL || strata_column_copy(&l->arena, copy, c) != 0) {
-        nomem(df);
-        return NULL;
-    }
-    copy->renamed_from = NULL;
-    copy->backfill = NULL;
-    copy->loc = (struct strata_srcloc){ NULL, 0, 0 };
-    copy->renamed_from_loc = copy->loc;
-    return copy;
-}
-
-static bool def_fk(struct differ *df, struct strata_oplist *l, struct strata_table *t,
-                   const struct strata_foreign_key *fk)
-{
-    struct strata_foreign_key *c = strata_table_add_foreign_key(&l->arena, t, fk->name, fk->column,
-                                                                fk->ref_table, fk->ref_column);
-
-    if (c == NULL) {
-        nomem(df);
-        return false;
-    }
-    c->on_delete = fk->on_delete;
-    c->on_update = fk->on_update;
-    return true;
-}
-
-static struct strata_table *new_def(struct differ *df, struct strata_oplist *l, const char *name)
-{
-    struct strata_table *t = strata_arena_alloc(&l->arena, sizeof(*t));
-
-    if (t == NULL || (t->name = strata_arena_strdup(&l->arena, name)) == NULL) {
-        nomem(df);
-        return NULL;
-    }
-    return t;
-}
-
-/*
- * create_table for `t` with its unique indexes inside, without plain indexes (their
- * own create_index follows) and without the foreign keys `skip` says are deferred.
- */
-static struct strata_opdef *op_create_table(struct differ *df, struct strata_oplist *l,
-                                            const struct strata_table *t,
-                                            bool (*skip)(struct differ *, const char *,
-                                                         const struct strata_foreign_key *))
-{
-    struct strata_opdef *op = push(df, l, STRATA_OP_CREATE_TABLE, t->name, NULL);
-    struct strata_table *def;
-
-    if (op == NULL || (def = op->def = new_def(df, l, t->name)) == NULL)
-        return NULL;
-    if (t->comment != NULL)
-        def->comment = sdup(df, l, t->comment);
-    for (size_t i = 0; i < t->ncolumns; i++)
-        def_column(df, l, def, &t->columns[i]);
-    if (t->nprimary_key > 0 &&
-        strata_table_set_primary_key(&l->arena, def, (const char *const *)t->primary_key,
-                                     t->nprimary_key) != 0)
-        nomem(df);
-    for (size_t i = 0; i < t->nindexes; i++) {
-        const struct strata_index *ix = &t->indexes[i];
-
-        if (ix->unique && !strata_table_add_index(&l->arena, def, ix->name,
-                                                  (const char *const *)ix->columns,
-                                                  ix->ncolumns, true))
-            nomem(df);
-    }
-    for (size_t i = 0; i < t->nforeign_keys; i++)
-        if (skip == NULL || !skip(df, t->name, &t->foreign_keys[i]))
-            def_fk(df, l, def, &t->foreign_keys[i]);
-    for (size_t i = 0; i < t->nchecks; i++)
-        if (!strata_table_add_check(&l->arena, def, t->checks[i].name, t->checks[i].expr))
-            nomem(df);
-    return op;
-}
-
-/* add_column: the column, its foreign key `fk` and unique index `uq` (either NULL). */
-static struct strata_opdef *op_add_column(struct differ *df, struct strata_oplist *l,
-                                          const char *table, const struct strata_column *c,
-                                          const struct strata_foreign_key *fk,
-                                          const struct strata_index *uq, const char *backfill)
-{
-    struct strata_opdef *op = push(df, l, STRATA_OP_ADD_COLUMN, table, c->name);
-    struct strata_column *copy;
-
-    if (op == NULL || (op->def = new_def(df, l, table)) == NULL ||
-        (copy = def_column(df, l, op->def, c)) == NULL)
-        return NULL;
-    copy->backfill = sdup(df, l, backfill);
-    if (fk != NULL)
-        def_fk(df, l, op->def, fk);
-    if (uq != NULL && !strata_table_add_index(&l->arena, op->def, uq->name,
-                                              (const char *const *)uq->columns, 1, true))
-        nomem(df);
-    return op;
-}
-
-static struct strata_opdef *op_alter_column(struct differ *df, struct strata_oplist *l,
-                                            const char *table, const struct strata_column *c,
-                                            const char *backfill)
-{
-    struct strata_opdef *op = push(df, l, STRATA_OP_ALTER_COLUMN, table, c->name);
-    struct strata_column *copy;
-
-    if (op == NULL || (op->def = new_def(df, l, table)) == NULL ||
-        (copy = def_column(df, l, op->def, c)) == NULL)
-        return NULL;
-    copy->backfill = sdup(df, l, backfill);
-    return op;
-}
-
-static struct strata_opdef *op_index(struct differ *df, struct strata_oplist *l,
-                                     const char *table, const struct strata_index *ix)
-{
-    struct strata_opdef *op = push(df, l, STRATA_OP_CREATE_INDEX, table, ix->name);
-
-    if (op == NULL)
-        return NULL;
-    op->index.name = op->name;
-    op->index.unique = ix->unique;
-    op->index.ncolumns = ix->ncolumns;
-    op->index.columns = strata_arena_array(&l->arena, ix->ncolumns, sizeof(char *));
-    if (op->index.columns == NULL) {
-        nomem(df);
-        return NULL;
-    }
-    for (size_t i = 0; i < ix->ncolumns; i++)
-        op->index.columns[i] = sdup(df, l, ix->columns[i]);
-    return op;
-}
-
-static struct strata_opdef *op_rename(struct differ *df, struct strata_oplist *l,
-                                      enum strata_op_kind kind, const char *table,
-                                      const char *name, const char *new_name)
-{
-    struct strata_opdef *op = push(df, l, kind, table, name);
-
-    if (op != NULL)
-        op->new_name = sdup(df, l, new_name);
-    return op;
-}
-
-static struct strata_opdef *op_primary_key(struct differ *df, struct strata_oplist *l,
-                                           const char *table, char *const *cols, size_t n)
-{
-    struct strata_opdef *op = push(df, l, STRATA_OP_ALTER_PRIMARY_KEY, table, NULL);
-
-    if (op == NULL || n == 0)
-        return op;
-    op->index.ncolumns = n;
-    op->index.columns = strata_arena_array(&l->arena, n, sizeof(char *));
-    if (op->index.columns == NULL) {
-        nomem(df);
-        return NULL;
-    }
-    for (size_t i = 0; i < n; i++)
-        op->index.columns[i] = sdup(df, l, cols[i]);
-    return op;
-}
-
-static struct strata_opdef *op_create_fk(struct differ *df, struct strata_oplist *l,
-                                         const char *table, const struct strata_foreign_key *fk)
-{
-    struct strata_opdef *op = push(df, l, STRATA_OP_CREATE_FOREIGN_KEY, table, fk->name);
-
-    if (op == NULL)
-        return NULL;
-    op->fk.name = op->name;
-    op->fk.column = sdup(df, l, fk->column);
-    op->fk.ref_table = sdup(df, l, fk->ref_table);
-    op->fk.ref_column = sdup(df, l, fk->ref_column);
-    op->fk.on_delete = fk->on_delete;
-    op->fk.on_update = fk->on_update;
-    return op;
-}
-
-/* create_check_constraint, drop_constraint, alter_table_comment: a name and a text. */
-static struct strata_opdef *op_text(struct differ *df, struct strata_oplist *l,
-                                    enum strata_op_kind kind, const char *table,
-                                    const char *name, const char *text)
-{
-    struct strata_opdef *op = push(df, l, kind, table, name);
-
-    if (op != NULL)
-        op->sql = sdup(df, l, text);
-    return op;
-}
-
-/*
- * A value of `c`'s type for rows that must hold something: the first enum constant,
- * else 0, '' or the type's zero. Used when the downgrade makes a column NOT NULL again.
- */
-static const char *zero_value(struct differ *df, const struct strata_column *c)
-{
-    if (c->enum_values != NULL)
-        return strata_arena_strndup(&df->down->arena, c->enum_values,
-                                    strcspn(c->enum_values, ","));
-    switch (c->type.kind) {
-    case STRATA_TYPE_VARCHAR:
-    case STRATA_TYPE_TEXT:
-    case STRATA_TYPE_JSON:
-        return "''";
-    case STRATA_TYPE_BLOB:
-        return "X''";
-    case STRATA_TYPE_DATE:
-        return "'1970-01-01'";
-    case STRATA_TYPE_DATETIME:
-    case STRATA_TYPE_TIMESTAMP:
-        return "'1970-01-01 00:00:00'";
-    case STRATA_TYPE_UUID:
-        return "'00000000-0000-0000-0000-000000000000'";
-    default:
-        return "0";
-    }
-}
-
-/* What existing rows get when NOT NULL column `c` is restored going down. */
-static const char *restore_value(struct differ *df, const struct strata_column *c)
-{
-    if (c->default_value != NULL)
-        return c->default_value;
-    if (c->default_sql != NULL)
-        return c->default_sql;
-    return zero_value(df, c);
-}
-
-/* Pushes onto the downgrade list the inverse of `op`, read from `cur` before it applies. */
-static void invert(struct differ *df, const struct strata_opdef *op)
-{
-    struct strata_oplist *l = df->down;
-    const struct strata_table *t = cur_table(df, op->table);
-    const struct strata_column *c;
-    const struct strata_index *ix;
-    const struct strata_foreign_key *fk;
-    const struct strata_check *ck;
-
-    switch (op->kind) {
-    case STRATA_OP_CREATE_TABLE:
-        push(df, l, STRATA_OP_DROP_TABLE, op->def->name, NULL);
-        return;
-    case STRATA_OP_DROP_TABLE:
-        op_create_table(df, l, t, NULL);
-        return;
-    case STRATA_OP_ADD_COLUMN:
-        /* A column cannot be dropped while an index uses it. */
-        for (size_t i = 0; i < op->def->nindexes; i++)
-            push(df, l, op->def->indexes[i].unique ? STRATA_OP_DROP_CONSTRAINT
-                                                   : STRATA_OP_DROP_INDEX,
-                 op->table, op->def->indexes[i].name);
-        push(df, l, STRATA_OP_DROP_COLUMN, op->table, op->name);
-        return;
-    case STRATA_OP_DROP_COLUMN:
-        c = strata_table_find_column(t, op->name);
-        /* An autoincrement column gets its ids from the database, not a shared zero. */
-        op_add_column(df, l, t->name, c, column_fk(t, c->name), NULL,
-                      c->nullable || c->autoincrement || c->default_value || c->default_sql
-                          ? NULL
-                          : zero_value(df, c));
-        return;
-    case STRATA_OP_CREATE_INDEX:
-        push(df, l, op->index.unique ? STRATA_OP_DROP_CONSTRAINT : STRATA_OP_DROP_INDEX,
-             op->table, op->name);
-        return;
-    case STRATA_OP_DROP_INDEX:
-        op_index(df, l, t->name, strata_table_find_index(t, op->name));
-        return;
-    case STRATA_OP_RENAME_TABLE:
-        op_rename(df, l, STRATA_OP_RENAME_TABLE, op->new_name, NULL, op->table);
-        return;
-    case STRATA_OP_RENAME_COLUMN:
-        op_rename(df, l, STRATA_OP_RENAME_COLUMN, op->table, op->new_name, op->name);
-        return;
-    case STRATA_OP_ALTER_COLUMN:
-        c = strata_table_find_column(t, op->name);
-        op_alter_column(df, l, t->name, c,
-                        !c->nullable && op->def->columns[0].nullable ? restore_value(df, c)
-                                                                     : NULL);
-        return;
-    case STRATA_OP_ALTER_PRIMARY_KEY:
-        op_primary_key(df, l, t->name, t->primary_key, t->nprimary_key);
-        return;
-    case STRATA_OP_CREATE_FOREIGN_KEY:
-    case STRATA_OP_CREATE_CHECK:
-        push(df, l, STRATA_OP_DROP_CONSTRAINT, op->table, op->name);
-        return;
-    case STRATA_OP_DROP_CONSTRAINT:
-        if ((fk = find_fk(t, op->name)) != NULL)
-            op_create_fk(df, l, t->name, fk);
-        else if ((ck = find_check(t, op->name)) != NULL)
-            op_text(df, l, STRATA_OP_CREATE_CHECK, t->name, ck->name, ck->expr);
-        else if ((ix = strata_table_find_index(t, op->name)) != NULL)
-            op_index(df, l, t->name, ix);
-        return;
-    case STRATA_OP_ALTER_TABLE_COMMENT:
-        op_text(df, l, STRATA_OP_ALTER_TABLE_COMMENT, t->name, NULL, t->comment);
-        return;
-    case STRATA_OP_EXECUTE:
-    case STRATA_OP_HOOK:
-        break;
-    }
-}
-
-/*
- * Completes the upgrade operation `op` just pushed: its inverse goes to the downgrade
- * list, then it is applied to `cur`. A failure to apply is the diff's own bug, reported
- * so nothing is written.
- */
-static void commit(struct differ *df, struct strata_opdef *op)
-{
-    struct strata_error err = { 0 };
-
-    if (op == NULL || df->errors != 0)
-        return;
-    if (df->nstarts == df->capstarts) {
-        size_t cap = df->capstarts ? df->capstarts * 2 : 32;
-        size_t *v = realloc(df->starts, cap * sizeof(*v));
-
-        if (v == NULL) {
-            nomem(df);
-            return;
-        }
-        df->starts = v;
-        df->capstarts = cap;
-    }
-    df->starts[df->nstarts++] = df->down->nops;
-    invert(df, op);
-    if (strata_schema_apply(df->cur, op, &err) != 0) {
-        df->errors++;
-        diag_error(df->d, NULL, 0, 0, "cannot autogenerate yet: %s; " HAND_WRITTEN, err.message);
-    }
-}
-
-/* Puts the inverses in reverse order of the operations they undo. */
-static void reverse_down(struct differ *df)
-{
-    struct strata_oplist *l = df->down;
-    struct strata_opdef *v;
-    size_t n = 0;
-
-    if (l->nops == 0)
-        return;
-    if ((v = malloc(l->nops * sizeof(*v))) == NULL) {
-        nomem(df);
-        return;
-    }
-    for (size_t g = df->nstarts; g-- > 0;) {
-        size_t end = g + 1 < df->nstarts ? df->starts[g + 1] : l->nops;
-
-        for (size_t i = df->starts[g]; i < end; i++)
-            v[n++] = l->ops[i];
-    }
-    memcpy(l->ops, v, n * sizeof(*v));
-    free(v);
 }
 
 static void defer(struct differ *df, const char *table, const struct strata_foreign_key *fk,
@@ -579,7 +154,7 @@ static void defer(struct differ *df, const char *table, const struct strata_fore
         struct deferred *v = realloc(df->deferred, cap * sizeof(*v));
 
         if (v == NULL) {
-            nomem(df);
+            diff_nomem(df);
             return;
         }
         df->deferred = v;
@@ -591,7 +166,7 @@ static void defer(struct differ *df, const char *table, const struct strata_fore
 /* true when `fk` cannot be created yet: its target is not in `cur`. */
 static bool target_missing(struct differ *df, const struct strata_foreign_key *fk)
 {
-    const struct strata_table *ref = cur_table(df, fk->ref_table);
+    const struct strata_table *ref = diff_cur_table(df, fk->ref_table);
 
     return ref == NULL || strata_table_find_column(ref, fk->ref_column) == NULL;
 }
@@ -709,7 +284,8 @@ static void push_renames(struct differ *df, const struct strata_schema *from,
             continue;
         diag_info(df->d, "autogenerate", "Detected renamed table '%s' -> '%s'", old,
                   to->tables[i].name);
-        commit(df, op_rename(df, df->up, STRATA_OP_RENAME_TABLE, old, NULL, to->tables[i].name));
+        diff_op_commit(df, diff_op_rename(df, df->up, STRATA_OP_RENAME_TABLE, old, NULL,
+                                          to->tables[i].name));
     }
     for (size_t i = 0; i < to->ntables; i++) {
         const struct strata_table *a = src[i] >= 0 ? &from->tables[src[i]] : NULL;
@@ -722,54 +298,13 @@ static void push_renames(struct differ *df, const struct strata_schema *from,
                 continue;
             diag_info(df->d, "autogenerate", "Detected renamed column '%s.%s' -> '%s.%s'",
                       b->name, c->renamed_from, b->name, c->name);
-            commit(df, op_rename(df, df->up, STRATA_OP_RENAME_COLUMN, b->name, c->renamed_from,
-                                 c->name));
+            diff_op_commit(df, diff_op_rename(df, df->up, STRATA_OP_RENAME_COLUMN, b->name,
+                                              c->renamed_from, c->name));
         }
     }
 }
 
-/* ===== Order, and tables on one side only ===== */
-
-/*
- * Places table `i` of `s` after the selected tables it references (depth first, a cycle
- * broken where it closes). `state`: 0 unvisited, 1 in progress, 2 placed.
- */
-static void place(const struct strata_schema *s, const bool *selected, size_t i, char *state,
-                  size_t *order, size_t *n)
-{
-    const struct strata_table *t = &s->tables[i];
-
-    state[i] = 1;
-    for (size_t k = 0; k < t->nforeign_keys; k++) {
-        const struct strata_table *p = strata_schema_find_table(s, t->foreign_keys[k].ref_table);
-        size_t pi = p ? (size_t)(p - s->tables) : 0;
-
-        if (p != NULL && selected[pi] && state[pi] == 0)
-            place(s, selected, pi, state, order, n);
-    }
-    state[i] = 2;
-    order[(*n)++] = i;
-}
-
-/*
- * Writes into `order` the indexes of the tables of `s` with `selected[i]` set,
- * parent-first: each table in `s`'s order, preceded by the selected tables its foreign
- * keys reference that are not placed yet. Returns the count (0 when out of memory).
- */
-static size_t parent_first(const struct strata_schema *s, const bool *selected, size_t *order)
-{
-    char *state = calloc(s->ntables ? s->ntables : 1, 1);
-    size_t n = 0;
-
-    if (state == NULL)
-        return 0;
-    for (size_t i = 0; i < s->ntables; i++)
-        if (selected[i] && state[i] == 0)
-            place(s, selected, i, state, order, &n);
-    free(state);
-    return n;
-}
-
+/* ===== Tables on one side only ===== */
 static void log_index(struct differ *df, const char *what, const struct strata_index *ix)
 {
     char cols[512];
@@ -787,16 +322,16 @@ static void create_tables(struct differ *df, const struct strata_schema *to, con
 
     for (size_t i = 0; i < to->ntables; i++)
         sel[i] = src[i] < 0;
-    count = parent_first(to, sel, order);
+    count = diff_order_parent_first(to, sel, order);
     for (size_t k = 0; k < count; k++) {
         const struct strata_table *t = &to->tables[order[k]];
 
         diag_info(df->d, "autogenerate", "Detected added table '%s'", t->name);
-        commit(df, op_create_table(df, df->up, t, defer_if_missing));
+        diff_op_commit(df, diff_op_create_table(df, df->up, t, defer_if_missing));
         for (size_t i = 0; i < t->nindexes; i++)
             if (!t->indexes[i].unique) {
                 log_index(df, "added", &t->indexes[i]);
-                commit(df, op_index(df, df->up, t->name, &t->indexes[i]));
+                diff_op_commit(df, diff_op_index(df, df->up, t->name, &t->indexes[i]));
             }
     }
 }
@@ -814,13 +349,13 @@ static void drop_tables(struct differ *df, const struct strata_schema *to, bool 
 
     for (size_t i = 0; i < cur->ntables; i++)
         sel[i] = strata_schema_find_table(to, cur->tables[i].name) == NULL;
-    count = parent_first(cur, sel, order);
+    count = diff_order_parent_first(cur, sel, order);
     if (count == 0)
         return;
     pos = calloc(cur->ntables, sizeof(*pos));
     names = calloc(count, sizeof(*names));
     if (pos == NULL || names == NULL) {
-        nomem(df);
+        diff_nomem(df);
         goto cleanup;
     }
     /* The drop order is the reverse of `order`; names stay valid as `cur` shrinks. */
@@ -829,37 +364,39 @@ static void drop_tables(struct differ *df, const struct strata_schema *to, bool 
         names[count - 1 - k] = cur->tables[order[k]].name;
     }
     for (size_t k = 0; k < count; k++) {
-        const struct strata_table *t = cur_table(df, names[k]);
+        const struct strata_table *t = diff_cur_table(df, names[k]);
 
         for (size_t i = 0; i < t->nforeign_keys; i++) {
             const struct strata_foreign_key *fk = &t->foreign_keys[i];
-            const struct strata_table *p = cur_table(df, fk->ref_table);
+            const struct strata_table *p = diff_cur_table(df, fk->ref_table);
 
             if (p == NULL || p == t || !sel[p - cur->tables] || pos[p - cur->tables] > k)
                 continue;
-            commit(df, op_text(df, df->up, STRATA_OP_DROP_CONSTRAINT, t->name, fk->name, NULL));
+            diff_op_commit(df, diff_op_text(df, df->up, STRATA_OP_DROP_CONSTRAINT, t->name,
+                                            fk->name, NULL));
             if (df->errors != 0)
                 goto cleanup;
-            t = cur_table(df, names[k]);
+            t = diff_cur_table(df, names[k]);
             i--;
         }
     }
     for (size_t k = 0; k < count && df->errors == 0; k++) {
-        const struct strata_table *t = cur_table(df, names[k]);
+        const struct strata_table *t = diff_cur_table(df, names[k]);
         struct strata_opdef *op;
 
         diag_warn(df->d, "autogenerate", "Detected removed table '%s'", names[k]);
         for (size_t i = t->nindexes; i-- > 0;)
             if (!t->indexes[i].unique) {
                 log_index(df, "removed", &t->indexes[i]);
-                commit(df, push(df, df->up, STRATA_OP_DROP_INDEX, names[k], t->indexes[i].name));
+                diff_op_commit(df, diff_op_push(df, df->up, STRATA_OP_DROP_INDEX, names[k],
+                                                t->indexes[i].name));
                 if (df->errors != 0)
                     goto cleanup;
-                t = cur_table(df, names[k]);
+                t = diff_cur_table(df, names[k]);
             }
-        op = push(df, df->up, STRATA_OP_DROP_TABLE, names[k], NULL);
-        add_note(df, op, "destructive: drops table %s and its rows", names[k]);
-        commit(df, op);
+        op = diff_op_push(df, df->up, STRATA_OP_DROP_TABLE, names[k], NULL);
+        diff_op_note(df, op, "destructive: drops table %s and its rows", names[k]);
+        diff_op_commit(df, op);
     }
 cleanup:
     free(pos);
@@ -890,7 +427,7 @@ static void remember_changed(struct differ *df, const struct strata_foreign_key 
         const struct strata_foreign_key **v = realloc(df->changed, cap * sizeof(*v));
 
         if (v == NULL) {
-            nomem(df);
+            diff_nomem(df);
             return;
         }
         df->changed = v;
@@ -911,10 +448,10 @@ static bool was_changed(const struct differ *df, const struct strata_foreign_key
 /* Foreign keys of existing tables that are removed or changed (not with their column). */
 static void drop_foreign_keys(struct differ *df, const struct strata_table *b)
 {
-    const struct strata_table *a = cur_table(df, b->name);
+    const struct strata_table *a = diff_cur_table(df, b->name);
 
     for (size_t i = 0; a != NULL && i < a->nforeign_keys; i++) {
-        const struct strata_foreign_key *fk = &a->foreign_keys[i], *now = find_fk(b, fk->name);
+        const struct strata_foreign_key *fk = &a->foreign_keys[i], *now = diff_find_fk(b, fk->name);
 
         if (strata_table_find_column(b, fk->column) == NULL || (now && same_fk(fk, now)))
             continue;
@@ -930,10 +467,11 @@ static void drop_foreign_keys(struct differ *df, const struct strata_table *b)
             diag_info(df->d, "autogenerate", "Detected removed foreign key '%s' on '%s.%s'",
                       fk->name, b->name, fk->column);
         }
-        commit(df, op_text(df, df->up, STRATA_OP_DROP_CONSTRAINT, b->name, fk->name, NULL));
+        diff_op_commit(df, diff_op_text(df, df->up, STRATA_OP_DROP_CONSTRAINT, b->name, fk->name,
+                                        NULL));
         if (df->errors != 0)
             return;
-        a = cur_table(df, b->name);
+        a = diff_cur_table(df, b->name);
         i--;
     }
 }
@@ -941,18 +479,18 @@ static void drop_foreign_keys(struct differ *df, const struct strata_table *b)
 /* Checks, uniques and indexes of `cur` removed or changed in `b`. */
 static void drop_constraints(struct differ *df, const struct strata_table *b)
 {
-    const struct strata_table *a = cur_table(df, b->name);
+    const struct strata_table *a = diff_cur_table(df, b->name);
 
     for (size_t i = 0; i < a->nchecks; i++) {
-        if (find_check(b, a->checks[i].name) != NULL)
+        if (diff_find_check(b, a->checks[i].name) != NULL)
             continue;
         diag_info(df->d, "autogenerate", "Detected removed check constraint '%s' on '%s'",
                   a->checks[i].name, b->name);
-        commit(df, op_text(df, df->up, STRATA_OP_DROP_CONSTRAINT, b->name, a->checks[i].name,
-                           NULL));
+        diff_op_commit(df, diff_op_text(df, df->up, STRATA_OP_DROP_CONSTRAINT, b->name,
+                                        a->checks[i].name, NULL));
         if (df->errors != 0)
             return;
-        a = cur_table(df, b->name);
+        a = diff_cur_table(df, b->name);
         i--;
     }
     for (size_t i = 0; i < a->nindexes; i++) {
@@ -962,11 +500,13 @@ static void drop_constraints(struct differ *df, const struct strata_table *b)
         if (now != NULL && same_index(now, ix))
             continue;
         log_index(df, "removed", ix);
-        commit(df, push(df, df->up, ix->unique ? STRATA_OP_DROP_CONSTRAINT : STRATA_OP_DROP_INDEX,
-                        b->name, ix->name));
+        diff_op_commit(df, diff_op_push(df, df->up,
+                                        ix->unique ? STRATA_OP_DROP_CONSTRAINT
+                                                   : STRATA_OP_DROP_INDEX,
+                                        b->name, ix->name));
         if (df->errors != 0)
             return;
-        a = cur_table(df, b->name);
+        a = diff_cur_table(df, b->name);
         i--;
     }
 }
@@ -974,7 +514,7 @@ static void drop_constraints(struct differ *df, const struct strata_table *b)
 /* Columns of `cur` that `b` does not have. */
 static void drop_columns(struct differ *df, const struct strata_table *b)
 {
-    const struct strata_table *a = cur_table(df, b->name);
+    const struct strata_table *a = diff_cur_table(df, b->name);
 
     for (size_t i = 0; i < a->ncolumns; i++) {
         const char *name = a->columns[i].name;
@@ -983,12 +523,12 @@ static void drop_columns(struct differ *df, const struct strata_table *b)
         if (strata_table_find_column(b, name) != NULL)
             continue;
         diag_warn(df->d, "autogenerate", "Detected removed column '%s.%s'", b->name, name);
-        op = push(df, df->up, STRATA_OP_DROP_COLUMN, b->name, name);
-        add_note(df, op, "destructive: drops column %s.%s and its data", b->name, name);
-        commit(df, op);
+        op = diff_op_push(df, df->up, STRATA_OP_DROP_COLUMN, b->name, name);
+        diff_op_note(df, op, "destructive: drops column %s.%s and its data", b->name, name);
+        diff_op_commit(df, op);
         if (df->errors != 0)
             return;
-        a = cur_table(df, b->name);
+        a = diff_cur_table(df, b->name);
         i--;
     }
 }
@@ -998,12 +538,12 @@ static void add_columns(struct differ *df, const struct strata_table *b)
 {
     for (size_t i = 0; i < b->ncolumns; i++) {
         const struct strata_column *c = &b->columns[i];
-        const struct strata_foreign_key *fk = column_fk(b, c->name);
+        const struct strata_foreign_key *fk = diff_column_fk(b, c->name);
         const struct strata_index *uq = column_unique(b, c->name);
         const char *backfill = c->nullable ? NULL : c->backfill;
         struct strata_opdef *op;
 
-        if (strata_table_find_column(cur_table(df, b->name), c->name) != NULL)
+        if (strata_table_find_column(diff_cur_table(df, b->name), c->name) != NULL)
             continue;
         diag_info(df->d, "autogenerate", "Detected added column '%s.%s'", b->name, c->name);
         if (!c->nullable && c->default_value == NULL && c->default_sql == NULL &&
@@ -1018,18 +558,18 @@ static void add_columns(struct differ *df, const struct strata_table *b)
             defer(df, b->name, fk, false);
             fk = NULL;
         }
-        op = op_add_column(df, df->up, b->name, c, fk, uq, backfill);
+        op = diff_op_add_column(df, df->up, b->name, c, fk, uq, backfill);
         if (uq != NULL && !c->nullable) {
             diag_warn(df->d, "autogenerate",
                       "Detected added unique column '%s.%s': existing rows all get the same "
                       "value",
                       b->name, c->name);
-            add_note(df, op,
-                     "risky: existing rows all get the same value in unique column %s.%s; "
-                     "fails if the table holds two rows or more",
-                     b->name, c->name);
+            diff_op_note(df, op,
+                         "risky: existing rows all get the same value in unique column %s.%s; "
+                         "fails if the table holds two rows or more",
+                         b->name, c->name);
         }
-        commit(df, op);
+        diff_op_commit(df, op);
     }
 }
 
@@ -1096,7 +636,7 @@ bool diff_type_narrows(struct strata_type from, struct strata_type to)
 /* One alter_column when any of the column's own attributes changed. */
 static void alter_column(struct differ *df, const char *table, const struct strata_column *b)
 {
-    const struct strata_column *a = strata_table_find_column(cur_table(df, table), b->name);
+    const struct strata_column *a = strata_table_find_column(diff_cur_table(df, table), b->name);
     const char *backfill = NULL;
     struct strata_opdef *op;
     char ta[64], tb[64];
@@ -1143,15 +683,16 @@ static void alter_column(struct differ *df, const char *table, const struct stra
     if (a->autoincrement != b->autoincrement)
         diag_info(df->d, "autogenerate", "Detected changed autoincrement on '%s.%s': %s -> %s",
                   table, b->name, a->autoincrement ? "on" : "off", b->autoincrement ? "on" : "off");
-    op = op_alter_column(df, df->up, table, b, backfill);
+    op = diff_op_alter_column(df, df->up, table, b, backfill);
     if (narrows)
-        add_note(df, op, "risky: narrows %s.%s from %s to %s; %s fail the migration", table,
-                 b->name, ta, tb,
-                 b->type.kind == STRATA_TYPE_VARCHAR ? "longer values" : "values that do not fit");
+        diff_op_note(df, op, "risky: narrows %s.%s from %s to %s; %s fail the migration", table,
+                     b->name, ta, tb,
+                     b->type.kind == STRATA_TYPE_VARCHAR ? "longer values"
+                                                         : "values that do not fit");
     if (backfill != NULL)
-        add_note(df, op, "risky: makes %s.%s NOT NULL; existing NULLs become %s", table, b->name,
-                 backfill);
-    commit(df, op);
+        diff_op_note(df, op, "risky: makes %s.%s NOT NULL; existing NULLs become %s", table,
+                     b->name, backfill);
+    diff_op_commit(df, op);
 }
 
 /* New uniques and indexes, checks and foreign keys of `b` that `cur` does not have yet. */
@@ -1163,7 +704,7 @@ static void create_constraints(struct differ *df, const struct strata_table *b)
         const struct strata_index *ix = &b->indexes[i];
         struct strata_opdef *op;
 
-        if (strata_table_find_index(cur_table(df, b->name), ix->name) != NULL)
+        if (strata_table_find_index(diff_cur_table(df, b->name), ix->name) != NULL)
             continue;
         if (ix->unique)
             diag_warn(df->d, "autogenerate",
@@ -1172,24 +713,24 @@ static void create_constraints(struct differ *df, const struct strata_table *b)
                       ix->name, column_list(cols, sizeof(cols), ix->columns, ix->ncolumns));
         else
             log_index(df, "added", ix);
-        op = op_index(df, df->up, b->name, ix);
+        op = diff_op_index(df, df->up, b->name, ix);
         if (ix->unique)
-            add_note(df, op, "risky: adds unique constraint %s; fails if existing rows hold "
-                             "duplicates", ix->name);
-        commit(df, op);
+            diff_op_note(df, op, "risky: adds unique constraint %s; fails if existing rows hold "
+                                 "duplicates", ix->name);
+        diff_op_commit(df, op);
     }
     for (size_t i = 0; i < b->nchecks; i++) {
-        if (find_check(cur_table(df, b->name), b->checks[i].name) != NULL)
+        if (diff_find_check(diff_cur_table(df, b->name), b->checks[i].name) != NULL)
             continue;
         diag_info(df->d, "autogenerate", "Detected added check constraint '%s' on '%s': %s",
                   b->checks[i].name, b->name, b->checks[i].expr);
-        commit(df, op_text(df, df->up, STRATA_OP_CREATE_CHECK, b->name, b->checks[i].name,
-                           b->checks[i].expr));
+        diff_op_commit(df, diff_op_text(df, df->up, STRATA_OP_CREATE_CHECK, b->name,
+                                        b->checks[i].name, b->checks[i].expr));
     }
     for (size_t i = 0; i < b->nforeign_keys; i++) {
         const struct strata_foreign_key *fk = &b->foreign_keys[i];
 
-        if (find_fk(cur_table(df, b->name), fk->name) != NULL)
+        if (diff_find_fk(diff_cur_table(df, b->name), fk->name) != NULL)
             continue;
         if (target_missing(df, fk)) {
             defer(df, b->name, fk, !was_changed(df, fk));
@@ -1199,7 +740,7 @@ static void create_constraints(struct differ *df, const struct strata_table *b)
             diag_info(df->d, "autogenerate",
                       "Detected added foreign key '%s' on '%s.%s' -> '%s.%s'", fk->name, b->name,
                       fk->column, fk->ref_table, fk->ref_column);
-        commit(df, op_create_fk(df, df->up, b->name, fk));
+        diff_op_commit(df, diff_op_create_fk(df, df->up, b->name, fk));
     }
 }
 
@@ -1211,7 +752,7 @@ static void create_constraints(struct differ *df, const struct strata_table *b)
  */
 static void diff_table(struct differ *df, const struct strata_table *b)
 {
-    const struct strata_table *a = cur_table(df, b->name);
+    const struct strata_table *a = diff_cur_table(df, b->name);
     bool pk_changed, early = false, survivors = false;
     char pa[256], pb[256];
 
@@ -1226,10 +767,10 @@ static void diff_table(struct differ *df, const struct strata_table *b)
             early = early || c == NULL || c->nullable;
         }
         if (early)
-            commit(df, op_primary_key(df, df->up, b->name, NULL, 0));
+            diff_op_commit(df, diff_op_primary_key(df, df->up, b->name, NULL, 0));
     }
     drop_constraints(df, b);
-    a = cur_table(df, b->name);
+    a = diff_cur_table(df, b->name);
     for (size_t i = 0; i < a->ncolumns; i++)
         survivors = survivors || strata_table_find_column(b, a->columns[i].name) != NULL;
     /* A table keeps at least one column: when none survives, add before dropping. */
@@ -1237,17 +778,19 @@ static void diff_table(struct differ *df, const struct strata_table *b)
         add_columns(df, b);
     drop_columns(df, b);
     for (size_t i = 0; i < b->ncolumns; i++)
-        if (strata_table_find_column(cur_table(df, b->name), b->columns[i].name) != NULL)
+        if (strata_table_find_column(diff_cur_table(df, b->name), b->columns[i].name) != NULL)
             alter_column(df, b->name, &b->columns[i]);
     if (survivors)
         add_columns(df, b);
-    if (pk_changed && !same_names(cur_table(df, b->name)->primary_key,
-                                  cur_table(df, b->name)->nprimary_key, b->primary_key,
+    if (pk_changed && !same_names(diff_cur_table(df, b->name)->primary_key,
+                                  diff_cur_table(df, b->name)->nprimary_key, b->primary_key,
                                   b->nprimary_key))
-        commit(df, op_primary_key(df, df->up, b->name, b->primary_key, b->nprimary_key));
-    if (!same_str(cur_table(df, b->name)->comment, b->comment)) {
+        diff_op_commit(df, diff_op_primary_key(df, df->up, b->name, b->primary_key,
+                                               b->nprimary_key));
+    if (!same_str(diff_cur_table(df, b->name)->comment, b->comment)) {
         diag_info(df->d, "autogenerate", "Detected changed comment of table '%s'", b->name);
-        commit(df, op_text(df, df->up, STRATA_OP_ALTER_TABLE_COMMENT, b->name, NULL, b->comment));
+        diff_op_commit(df, diff_op_text(df, df->up, STRATA_OP_ALTER_TABLE_COMMENT, b->name, NULL,
+                                        b->comment));
     }
     create_constraints(df, b);
 }
@@ -1264,7 +807,7 @@ static void compute(struct differ *df, const struct strata_schema *from,
     size_t *order = calloc(n, sizeof(size_t)), count;
 
     if (src == NULL || sel == NULL || order == NULL) {
-        nomem(df);
+        diff_nomem(df);
         goto cleanup;
     }
     match_tables(df, from, to, src);
@@ -1279,7 +822,7 @@ static void compute(struct differ *df, const struct strata_schema *from,
             drop_foreign_keys(df, &to->tables[i]);
     for (size_t i = 0; i < to->ntables; i++)
         sel[i] = src[i] >= 0;
-    count = parent_first(to, sel, order);
+    count = diff_order_parent_first(to, sel, order);
     for (size_t k = 0; k < count; k++)
         diff_table(df, &to->tables[order[k]]);
     for (size_t i = 0; i < df->ndeferred; i++) {
@@ -1289,7 +832,7 @@ static void compute(struct differ *df, const struct strata_schema *from,
             diag_info(df->d, "autogenerate",
                       "Detected added foreign key '%s' on '%s.%s' -> '%s.%s'", f->fk->name,
                       f->table, f->fk->column, f->fk->ref_table, f->fk->ref_column);
-        commit(df, op_create_fk(df, df->up, f->table, f->fk));
+        diff_op_commit(df, diff_op_create_fk(df, df->up, f->table, f->fk));
     }
     drop_tables(df, to, sel, order);
 cleanup:
@@ -1334,17 +877,17 @@ int diff_schemas(struct strata_oplist *up, struct strata_oplist *down,
     df.down = down;
     df.d = d;
     if ((df.cur = strata_schema_copy(from)) == NULL) {
-        nomem(&df);
+        diff_nomem(&df);
         goto cleanup;
     }
     compute(&df, from, to);
     if (df.errors != 0)
         goto cleanup;
-    reverse_down(&df);
+    diff_op_reverse_down(&df);
     if (df.errors != 0)
         goto cleanup;
     if ((copy = strata_schema_copy(from)) == NULL) {
-        nomem(&df);
+        diff_nomem(&df);
         goto cleanup;
     }
     if (replay(copy, up, to, d) == 0 && replay(copy, down, from, d) == 0)

@@ -34,6 +34,8 @@ static const struct command commands[] = {
     { "history", "", "list the revisions, newest first" },
     { "heads", "", "show the current heads" },
     { "show", "REV", "show the revision REV (an id, a unique prefix, or head)" },
+    { "merge", "-m MSG [--rev-id ID] REV REV...",
+      "merge revisions (the heads of two branches) into one revision" },
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
@@ -89,7 +91,8 @@ static void print_command_help(const struct command *cmd)
 {
     printf("usage: strata %s%s%s\n\n  %s\n", cmd->name, cmd->usage[0] ? " " : "", cmd->usage,
            cmd->help);
-    if (strcmp(cmd->name, "migrate") == 0 || strcmp(cmd->name, "revision") == 0)
+    if (strcmp(cmd->name, "migrate") == 0 || strcmp(cmd->name, "revision") == 0 ||
+        strcmp(cmd->name, "merge") == 0)
         printf("\nOptions:\n"
                "  -m MSG        revision message%s\n"
                "  --rev-id ID   revision id ([0-9a-z_]{1,32}) instead of a random one\n",
@@ -134,14 +137,14 @@ static int option(const char *name, int argc, char **argv, int *i, const char **
 
 int main(int argc, char **argv)
 {
-    const char *models[MAX_ARGS], *clang_args[MAX_ARGS];
+    const char *models[MAX_ARGS], *clang_args[MAX_ARGS], *revs[MAX_ARGS];
     char *owned[MAX_ARGS];
     const char *message = NULL, *rev_id = NULL, *output = NULL, *depfile = NULL;
     const char *symbol = REGISTRY_DEFAULT_SYMBOL, *rev = NULL, *value = NULL;
     const struct command *cmd = NULL;
     struct cli_options o = { models, 0, "generated", clang_args, 0 };
     bool check = false;
-    size_t nowned = 0;
+    size_t nowned = 0, nrevs = 0;
     int i, m, rc = 2;
 
     for (i = 1; i < argc && argv[i][0] == '-'; i++) {
@@ -207,9 +210,14 @@ int main(int argc, char **argv)
             goto cleanup;
         }
         m = 0;
-        if (strcmp(cmd->name, "migrate") == 0 || strcmp(cmd->name, "revision") == 0) {
+        if (strcmp(cmd->name, "migrate") == 0 || strcmp(cmd->name, "revision") == 0 ||
+            strcmp(cmd->name, "merge") == 0) {
             if ((m = option("-m", argc, argv, &i, &message)) == 0)
                 m = option("--rev-id", argc, argv, &i, &rev_id);
+            if (m == 0 && strcmp(cmd->name, "merge") == 0 && a[0] != '-' && nrevs < MAX_ARGS) {
+                revs[nrevs++] = a;
+                m = 1;
+            }
         } else if (strcmp(cmd->name, "generate") == 0) {
             if (strcmp(a, "--check") == 0)
                 m = check = true;
@@ -258,6 +266,13 @@ int main(int argc, char **argv)
         rc = cmd_history(&o);
     } else if (strcmp(cmd->name, "heads") == 0) {
         rc = cmd_heads(&o);
+    } else if (strcmp(cmd->name, "merge") == 0) {
+        if (message == NULL)
+            rc = usage_error(cmd, "missing -m MSG%s", "");
+        else if (nrevs < 2 && !(nrevs == 1 && strcmp(revs[0], "heads") == 0))
+            rc = usage_error(cmd, "merge needs two revisions or more%s", "");
+        else
+            rc = cmd_merge(&o, message, rev_id, revs, nrevs);
     } else {
         rc = rev == NULL ? usage_error(cmd, "missing REV%s", "") : cmd_show(&o, rev);
     }

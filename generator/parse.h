@@ -41,8 +41,9 @@ void parse_files_free(struct parse_files *f);
  * strata_schema_free()). Reports every user error through `d`
  * (`models/book.h:12:5: error: ...`, paths relative to the working directory when the
  * file is under it). Returns 0, or -1 when errors were reported or on failure; then *out
- * is NULL and *files is empty. `files` may be NULL. An empty models folder or a header
- * without annotated structs yields an empty schema; a missing --models path is an error.
+ * is NULL and *files is empty. `files` may be NULL. A header without annotated structs
+ * yields an empty schema; a missing --models path, or a folder holding no header, is an
+ * error.
  */
 int parse_models(struct strata_schema **out, struct parse_files *files,
                  const struct parse_options *opts, struct diag *d);

@@ -57,6 +57,7 @@ void revfile_clear(struct revfile *r)
     free(r->message);
     free(r->schema_hash);
     free(r->create_date);
+    free(r->upgrade);
     memset(r, 0, sizeof *r);
 }
 
@@ -106,11 +107,7 @@ static void put_utf8(char **o, unsigned long cp)
     *o = p;
 }
 
-/*
- * Appends the decoded contents of the literal `lit` ("..." or u8"...") at *o, which has
- * room for strlen(lit) bytes. Returns NULL on success, else what is wrong with it.
- */
-static const char *decode_literal(const char *lit, char **o)
+const char *revfile_decode_literal(const char *lit, char **o)
 {
     const char *s = lit;
     size_t n;
@@ -261,7 +258,7 @@ static int decode_arg(char **out, CXTranslationUnit tu, CXToken *toks, unsigned 
         CXString s = clang_getTokenSpelling(tu, toks[i]);
 
         token_pos(tu, toks[i], &line, &col);
-        bad = decode_literal(clang_getCString(s), &o);
+        bad = revfile_decode_literal(clang_getCString(s), &o);
         clang_disposeString(s);
     }
     if (bad != NULL)
@@ -362,6 +359,15 @@ static int read_args(struct revfile *r, CXTranslationUnit tu, CXToken *toks, uns
         diag_error(d, path, line, col, "invalid revision id '%s' (expected [0-9a-z_]{1,32})",
                    vals[0]);
         goto cleanup;
+    }
+    /* The upgrade function's name, when it is a plain identifier (check and merge read
+     * its body back). */
+    if (starts[5] - starts[4] == 2 &&
+        clang_getTokenKind(toks[starts[4]]) == CXToken_Identifier) {
+        CXString fn = clang_getTokenSpelling(tu, toks[starts[4]]);
+
+        r->upgrade = strdup(clang_getCString(fn));
+        clang_disposeString(fn);
     }
     r->id = vals[0];
     r->parents = vals[1];

@@ -28,6 +28,7 @@ struct revfile {
     char *message;
     char *schema_hash; /* NULL when the file says NULL */
     char *create_date; /* from the header comment, or NULL */
+    char *upgrade;     /* the name of the upgrade function (STRATA_REVISION's 5th argument) */
     unsigned line;     /* of STRATA_REVISION, for diagnostics */
     unsigned column;
 };
@@ -37,6 +38,13 @@ struct revlist {
     struct revfile *items;
     size_t count;
 };
+
+/*
+ * Appends the decoded contents of the C string literal `lit` ("..." or u8"...") at *o,
+ * which has room for strlen(lit) bytes, and moves *o past them (no NUL written).
+ * Returns NULL on success, else what is wrong with it.
+ */
+const char *revfile_decode_literal(const char *lit, char **o);
 
 /* true when `id` matches [0-9a-z_]{1,32}. */
 bool revfile_valid_id(const char *id);

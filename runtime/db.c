@@ -1,7 +1,8 @@
 /*
  * Opening and closing the database: database URLs, the dialect they select and the
  * `struct strata_db` every runtime call takes (strata_open, strata_open_sqlite,
- * strata_close). migrate.c and cli.c only ever see the dialect through it.
+ * strata_close). `postgresql://` and `postgres://` URLs go to libpq as they are, when
+ * libstrata is built with PostgreSQL. migrate.c and cli.c only ever see the dialect through it.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -23,9 +24,19 @@ int strata_url_parse(const struct strata_dialect **dialect, char **path, const c
 
     *dialect = NULL;
     *path = NULL;
-    if (starts_with(url, "postgresql://") || starts_with(url, "postgres://"))
+    if (starts_with(url, "postgresql://") || starts_with(url, "postgres://")) {
+#ifdef STRATA_WITH_POSTGRESQL
+        /* libpq reads the URL itself: host, port, user, database, ?options. */
+        *path = strdup(url);
+        if (*path == NULL)
+            return strata_error_set(err, STRATA_ENOMEM, "out of memory");
+        *dialect = &strata_pg_dialect;
+        return 0;
+#else
         return strata_error_set(err, STRATA_EUSAGE,
                                 "this libstrata was built without PostgreSQL: '%s'", url);
+#endif
+    }
     if (!starts_with(url, "sqlite://"))
         return strata_error_set(err, STRATA_EUSAGE,
                                 "unsupported database URL '%s' (expected sqlite:///PATH)", url);
@@ -64,7 +75,12 @@ int strata_open(struct strata_db **out, const char *url, int create, struct stra
     rc = strata_url_parse(&dialect, &path, url, err);
     if (rc != 0)
         goto cleanup;
-    rc = strata_sqlite_connect(&conn, path, create, err);
+#ifdef STRATA_WITH_POSTGRESQL
+    if (dialect == &strata_pg_dialect)
+        rc = strata_pg_connect(&conn, path, err); /* a server: nothing to create */
+    else
+#endif
+        rc = strata_sqlite_connect(&conn, path, create, err);
     if (rc != 0)
         goto cleanup;
     db = calloc(1, sizeof(*db));

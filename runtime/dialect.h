@@ -108,9 +108,40 @@ struct strata_dialect {
 
     /* Closes a connection strata opened. */
     void (*close)(void *conn);
+
+    /*
+     * Reads the live schema (every table but strata's own) for `db check` and the
+     * tests. On success *out is a new schema the caller frees with
+     * strata_schema_free(); on error *out is NULL. Reads only; changes nothing.
+     */
+    int (*introspect)(void *conn, struct strata_schema **out, struct strata_error *err);
+
+    /*
+     * Appends one line `<revision> <checksum>\n` per revision that has an upgrade row
+     * in `strata_history`, with the checksum of its latest one; nothing when the table
+     * is missing. Never creates anything. May be NULL (no checksum checks).
+     */
+    int (*read_checksums)(void *conn, struct strata_buf *out, struct strata_error *err);
+
+    /*
+     * Appends the SQL of a whole revision given the schema it starts from (offline
+     * `--sql`): unlike render_op one operation at a time, it follows renamed constraint
+     * names and alters only what changed. May be NULL (use render_op).
+     */
+    int (*render_revision)(struct strata_buf *b, const struct strata_schema *before,
+                           const struct strata_oplist *ops, struct strata_error *err);
 };
 
 extern const struct strata_dialect strata_sqlite_dialect;
+#ifdef STRATA_WITH_POSTGRESQL
+extern const struct strata_dialect strata_pg_dialect;
+
+/*
+ * Opens a libpq connection to `conninfo` (a postgresql:// URL as libpq takes it). On
+ * success *out is a `PGconn *` the caller closes with the dialect's close().
+ */
+int strata_pg_connect(void **out, const char *conninfo, struct strata_error *err);
+#endif
 
 /* An open database: a dialect and its connection (the definition behind strata.h). */
 struct strata_db {
@@ -122,7 +153,8 @@ struct strata_db {
 /*
  * Splits a database URL into its dialect and the dialect's address: for SQLite the
  * file path (`sqlite:///rel.db` -> "rel.db", `sqlite:////abs.db` -> "/abs.db",
- * `sqlite://` and `sqlite:///:memory:` -> ":memory:"). On success *path is malloc'ed
+ * `sqlite://` and `sqlite:///:memory:` -> ":memory:"), for PostgreSQL the URL itself
+ * (libpq's conninfo). On success *path is malloc'ed
  * and owned by the caller; STRATA_EUSAGE names an unsupported or malformed URL.
  */
 int strata_url_parse(const struct strata_dialect **dialect, char **path, const char *url,

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "error.h"
+#include "introspect.h"
 #include "schema.h"
 
 #define exec_sql strata_sqlite_exec
@@ -592,13 +593,62 @@ static int foreign_keys_on(sqlite3 *db)
     return on;
 }
 
+/* How long BEGIN IMMEDIATE waits for another migration before saying so (once). */
+#define WAIT_REPORT_MS 1000
+
+/* The busy handler's state while BEGIN IMMEDIATE waits for the migration lock. */
+struct lock_wait {
+    int timeout_ms; /* the connection's busy timeout: give up after it */
+    int waited_ms;
+    bool reported;
+};
+
+/*
+ * The busy handler of BEGIN IMMEDIATE: sleeps in short steps up to the connection's busy
+ * timeout, as sqlite3_busy_timeout() would, and after a second logs once that it is
+ * waiting, so a deploy that blocks on another replica's upgrade says why. Returns 0 to
+ * give up (SQLITE_BUSY reaches the caller), 1 to retry.
+ */
+static int wait_for_lock(void *ctx, int count)
+{
+    struct lock_wait *w = ctx;
+    int step = count < 10 ? 2 * (count + 1) : 25;
+
+    if (w->waited_ms >= w->timeout_ms)
+        return 0;
+    if (!w->reported && w->waited_ms >= WAIT_REPORT_MS) {
+        fprintf(stderr, "INFO  [strata.runtime] Waiting for another migration to finish...\n");
+        fflush(stderr);
+        w->reported = true;
+    }
+    w->waited_ms += sqlite3_sleep(step);
+    return 1;
+}
+
+/* The connection's busy timeout in milliseconds (0 when none is set). */
+static int busy_timeout_ms(sqlite3 *db)
+{
+    sqlite3_stmt *st = NULL;
+    int ms = 0;
+
+    if (sqlite3_prepare_v2(db, "PRAGMA busy_timeout", -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        ms = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return ms;
+}
+
 /*
  * A revision that rebuilds turns foreign keys off before BEGIN: inside a transaction
  * SQLite ignores the pragma, and with enforcement on, dropping the old table would
  * cascade-delete the children's rows. *saved is 1 when end() must turn them back on.
+ * BEGIN IMMEDIATE waits for the lock under the connection's busy timeout (strata's when
+ * none is set) through wait_for_lock; the timeout is set back afterwards.
  */
 static int db_begin(void *conn, bool rebuild, int *saved, struct strata_error *err)
 {
+    struct lock_wait wait = { 0 };
+    int timeout = busy_timeout_ms(conn);
     int rc;
 
     *saved = 0;
@@ -608,7 +658,10 @@ static int db_begin(void *conn, bool rebuild, int *saved, struct strata_error *e
             return rc;
         *saved = 1;
     }
+    wait.timeout_ms = timeout > 0 ? timeout : STRATA_BUSY_TIMEOUT_MS;
+    sqlite3_busy_handler(conn, wait_for_lock, &wait);
     rc = exec_sql(conn, "BEGIN IMMEDIATE", err);
+    sqlite3_busy_timeout(conn, timeout);
     if (rc != 0 && *saved) {
         sqlite3_exec(conn, "PRAGMA foreign_keys=ON", NULL, NULL, NULL);
         *saved = 0;
@@ -756,9 +809,49 @@ static int insert_history(void *conn, const struct strata_history_row *row,
                      texts, 4, &row->duration_ms, err);
 }
 
+static int read_checksums(void *conn, struct strata_buf *out, struct strata_error *err)
+{
+    sqlite3 *db = conn;
+    sqlite3_stmt *st = NULL;
+    const char *table = "strata_history";
+    int step;
+    int rc;
+
+    rc = prepare(db, &st, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1",
+                 &table, 1, NULL, err);
+    if (rc != 0 || (step = sqlite3_step(st)) == SQLITE_DONE)
+        goto cleanup; /* no table: nothing applied */
+    sqlite3_finalize(st);
+    rc = prepare(db, &st,
+                 "SELECT revision, checksum FROM strata_history AS h WHERE id = "
+                 "(SELECT max(id) FROM strata_history WHERE revision = h.revision AND "
+                 "direction = 'upgrade') ORDER BY revision",
+                 NULL, 0, NULL, err);
+    if (rc != 0)
+        goto cleanup;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *id = (const char *)sqlite3_column_text(st, 0);
+        const char *sum = (const char *)sqlite3_column_text(st, 1);
+
+        if (id != NULL)
+            strata_buf_printf(out, "%s %s\n", id, sum != NULL ? sum : "");
+    }
+    if (step != SQLITE_DONE)
+        rc = strata_error_set(err, STRATA_EDB, "%s", sqlite3_errmsg(db));
+cleanup:
+    sqlite3_finalize(st);
+    return rc;
+}
+
 static void db_close(void *conn)
 {
     sqlite3_close(conn);
+}
+
+/* The dialect's introspect: strata_introspect on the `sqlite3 *`. */
+static int db_introspect(void *conn, struct strata_schema **out, struct strata_error *err)
+{
+    return strata_introspect(conn, out, err);
 }
 
 const struct strata_dialect strata_sqlite_dialect = {
@@ -781,6 +874,8 @@ const struct strata_dialect strata_sqlite_dialect = {
     .insert_version = insert_version,
     .insert_history = insert_history,
     .close = db_close,
+    .read_checksums = read_checksums,
+    .introspect = db_introspect,
 };
 
 /* ===== Connecting ===== */

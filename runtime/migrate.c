@@ -313,8 +313,7 @@ static int error_with_ids(struct strata_error *err, int code, const char *what,
     return code;
 }
 
-/* The heads (revisions without children) into `idx`; returns how many. */
-static size_t collect_heads(const struct strata_graph *g, size_t *idx)
+size_t strata_graph_heads(const struct strata_graph *g, size_t *idx)
 {
     size_t i, n = 0;
 
@@ -391,6 +390,12 @@ static int resolve_relative(const struct strata_graph *g, const bool *current, c
                                         "relative revision %s goes past base (the database "
                                         "is %ld revision%s above base)",
                                         target, done, done == 1 ? "" : "s");
+            if (g->nodes[pos].nparents > 1 && done == labs(steps) - 1) {
+                /* One step below a merge is all of its parents, as in Alembic. */
+                for (i = 0; i < g->nodes[pos].nparents; i++)
+                    out[g->nodes[pos].parents[i]] = true;
+                return 0;
+            }
             if (g->nodes[pos].nparents > 1)
                 return error_with_ids(err, STRATA_EAMBIGUOUS,
                                       "relative revision is ambiguous: the previous revision "
@@ -431,6 +436,27 @@ static int resolve_id(const struct strata_graph *g, const char *target, bool *ou
     return 0;
 }
 
+/*
+ * The refusal of `head` when the history has several heads: names them and the commands
+ * that merge them, as Alembic's "Multiple head revisions are present" does.
+ */
+static int multiple_heads_error(const struct strata_graph *g, const size_t *idx, size_t n,
+                                struct strata_error *err)
+{
+    struct strata_buf b = { 0 };
+
+    strata_buf_printf(&b, "'head' is ambiguous: the history has %zu heads (", n);
+    format_ids(&b, g, idx, n);
+    strata_buf_append(&b, "); merge them with `strata merge -m \"merge heads\"");
+    for (size_t i = 0; i < n && i < MAX_CANDIDATES; i++)
+        strata_buf_printf(&b, " %s", g->nodes[idx[i]].rev->id);
+    strata_buf_append(&b, "` and rebuild the app, or name one head, or use 'heads' to "
+                          "upgrade every branch");
+    strata_error_set(err, STRATA_EAMBIGUOUS, "%s", b.failed || b.data == NULL ? "" : b.data);
+    strata_buf_free(&b);
+    return STRATA_EAMBIGUOUS;
+}
+
 int strata_target_resolve(const struct strata_graph *g, const bool *current, const char *target,
                           bool *out, struct strata_error *err)
 {
@@ -445,12 +471,9 @@ int strata_target_resolve(const struct strata_graph *g, const bool *current, con
     if (strcmp(target, "base") == 0) {
         /* the empty set */
     } else if (strcmp(target, "head") == 0 || strcmp(target, "heads") == 0) {
-        n = collect_heads(g, idx);
+        n = strata_graph_heads(g, idx);
         if (n > 1 && strcmp(target, "head") == 0)
-            rc = error_with_ids(err, STRATA_EAMBIGUOUS,
-                                "'head' is ambiguous: name one head or use 'heads'; the heads "
-                                "are ",
-                                g, idx, n);
+            rc = multiple_heads_error(g, idx, n, err);
         for (i = 0; rc == 0 && i < n; i++)
             out[idx[i]] = true;
     } else if (parse_relative(target, &steps)) {
@@ -513,9 +536,10 @@ static const char *op_subject(const struct strata_opdef *op)
 /*
  * Writes the database's new versions after `rev` was applied to (or reverted from)
  * `applied`: the applied revisions none of whose children are applied. `cur` holds the
- * versions before; only the rows that change are touched.
+ * versions before; only the rows that change are touched, and `cur` follows them (a
+ * single-transaction run writes several revisions without reading the table again).
  */
-static int write_versions(struct strata_db *db, const struct strata_graph *g, const bool *cur,
+static int write_versions(struct strata_db *db, const struct strata_graph *g, bool *cur,
                           const bool *applied, struct strata_error *err)
 {
     size_t i, j;
@@ -531,36 +555,94 @@ static int write_versions(struct strata_db *db, const struct strata_graph *g, co
             rc = db->dialect->delete_version(db->conn, g->nodes[i].rev->id, err);
         else if (!cur[i] && version)
             rc = db->dialect->insert_version(db->conn, g->nodes[i].rev->id, err);
+        if (rc == 0)
+            cur[i] = version;
     }
     return rc;
+}
+
+/*
+ * The schema of the revisions the database has applied, kept across the revisions one
+ * run applies: an upgrade moves it on by the revision's replayed operations, anything
+ * else (a downgrade, versions another process changed) builds it again from the replay.
+ */
+struct applied_schema {
+    struct strata_schema *schema; /* NULL until first needed */
+    bool *set;                    /* the revisions `schema` holds */
+};
+
+static void applied_schema_free(struct applied_schema *a)
+{
+    strata_schema_free(a->schema);
+    free(a->set);
+    memset(a, 0, sizeof(*a));
+}
+
+/* Makes a->schema the schema of `applied`; borrowed result in *out. */
+static int applied_schema_get(struct applied_schema *a, const struct strata_replay *r,
+                              const struct strata_graph *g, const bool *applied,
+                              struct strata_schema **out, struct strata_error *err)
+{
+    int rc;
+
+    if (a->set == NULL && (a->set = calloc(g->count + 1, sizeof(*a->set))) == NULL)
+        return strata_error_set(err, STRATA_ENOMEM, "out of memory");
+    if (a->schema == NULL || memcmp(a->set, applied, g->count * sizeof(*applied)) != 0) {
+        strata_schema_free(a->schema);
+        a->schema = NULL;
+        rc = strata_replay_schema(r, g, applied, &a->schema, err);
+        if (rc != 0)
+            return rc;
+        memcpy(a->set, applied, g->count * sizeof(*applied));
+    }
+    *out = a->schema;
+    return 0;
+}
+
+/* After node `i` was applied (upgrade) or reverted: moves the kept schema along. */
+static void applied_schema_step(struct applied_schema *a, const struct strata_replay *r,
+                                const struct strata_graph *g, size_t i, int downgrade)
+{
+    struct strata_error ignored = { 0 };
+
+    if (a->schema == NULL)
+        return;
+    if (!downgrade && strata_replay_apply(r, g, i, a->schema, &ignored) == 0) {
+        a->set[i] = true;
+        return;
+    }
+    /* A downgrade (or a failure): built again from the replay when next needed. */
+    strata_schema_free(a->schema);
+    a->schema = NULL;
 }
 
 /* A revision about to run: its operations, the schema before it, the dialect's plan. */
 struct prepared {
     struct strata_oplist list;
-    struct strata_schema *before;
+    const struct strata_schema *before; /* borrowed from the applied_schema */
     bool rebuild;
 };
 
 static void prepared_free(struct prepared *p)
 {
     strata_oplist_clear(&p->list);
-    strata_schema_free(p->before);
     memset(p, 0, sizeof(*p));
 }
 
 /*
- * Records node `i`'s upgrade or downgrade, replays the schema the database is at
- * (`applied`) and asks the dialect whether the revision rebuilds a table (which decides
- * how the transaction must begin). Touches no database.
+ * Records node `i`'s upgrade or downgrade, takes the schema the database is at
+ * (`applied`, from the replay) and asks the dialect whether the revision rebuilds a
+ * table (which decides how the transaction must begin). Touches no database.
  */
-static int prepare_revision(struct strata_db *db, const struct strata_graph *g, size_t i,
+static int prepare_revision(struct strata_db *db, const struct strata_graph *g,
+                            const struct strata_replay *r, struct applied_schema *as, size_t i,
                             int downgrade, const bool *applied, struct prepared *out,
                             struct strata_error *err)
 {
     const struct strata_revision *rev = g->nodes[i].rev;
     const char *direction = downgrade ? "downgrade" : "upgrade";
     void (*fn)(struct strata_op *) = downgrade ? rev->downgrade : rev->upgrade;
+    struct strata_schema *before = NULL;
     struct strata_error local = { 0 };
     int rc = 0;
 
@@ -573,9 +655,10 @@ static int prepare_revision(struct strata_db *db, const struct strata_graph *g, 
         strata_error_at(err, rev->id, local.operation[0] ? local.operation : NULL);
         return STRATA_EMIGRATION;
     }
-    rc = strata_replay_set(g, applied, &out->before, err);
+    rc = applied_schema_get(as, r, g, applied, &before, err);
     if (rc != 0)
         return rc;
+    out->before = before;
     rc = db->dialect->plan_revision(out->before, &out->list, &out->rebuild, &local);
     if (rc != 0) {
         strata_error_set(err, STRATA_EMIGRATION, "revision %s (%s): %s does not fit the schema: %s",
@@ -592,7 +675,7 @@ static int prepare_revision(struct strata_db *db, const struct strata_graph *g, 
  * or rolls back on error. `applied` is updated.
  */
 static int run_revision(struct strata_db *db, const struct strata_graph *g, size_t i,
-                        int downgrade, const bool *cur, bool *applied, struct prepared *prep,
+                        int downgrade, bool *cur, bool *applied, struct prepared *prep,
                         struct strata_run *run, struct strata_error *err)
 {
     const struct strata_revision *rev = g->nodes[i].rev;
@@ -753,13 +836,123 @@ int strata_migrate(struct strata_db *db, const struct strata_migrations *m, int 
     return strata_migrate_ex(db, m, downgrade, target, log, warn_stderr, ctx, err);
 }
 
+int strata_changed_checksums(struct strata_db *db, const struct strata_graph *g,
+                             const struct strata_replay *r, const bool *applied,
+                             strata_checksum_fn found, void *ctx, struct strata_error *err)
+{
+    struct strata_buf rows = { 0 };
+    const char *line;
+    int rc = 0;
+
+    if (db->dialect->read_checksums == NULL)
+        return 0; /* the dialect keeps no checksums to compare */
+    rc = db->dialect->read_checksums(db->conn, &rows, err);
+    if (rc == 0 && rows.failed)
+        rc = strata_error_set(err, STRATA_ENOMEM, "out of memory");
+    for (line = rows.data; rc == 0 && line != NULL && *line != '\0';) {
+        size_t len = strcspn(line, "\n");
+        const char *space = memchr(line, ' ', len);
+        char now[65];
+
+        for (size_t i = 0; space != NULL && i < g->count; i++) {
+            const char *id = g->nodes[i].rev->id;
+
+            if (!applied[i] || strlen(id) != (size_t)(space - line) ||
+                memcmp(id, line, (size_t)(space - line)) != 0)
+                continue;
+            rc = strata_oplist_checksum(&r->ups[i], now);
+            if (rc != 0) {
+                rc = strata_error_set(err, rc, "out of memory");
+                break;
+            }
+            if ((size_t)(line + len - space - 1) != 64 || memcmp(space + 1, now, 64) != 0) {
+                char recorded[65];
+                size_t n = (size_t)(line + len - space - 1);
+
+                snprintf(recorded, sizeof(recorded), "%.*s", (int)(n < 64 ? n : 64), space + 1);
+                found(ctx, i, recorded, now);
+            }
+        }
+        line += len;
+        if (*line == '\n')
+            line++;
+    }
+    strata_buf_free(&rows);
+    return rc;
+}
+
+/* What the driver warns about a revision changed after it was applied. */
+struct checksum_warning {
+    const struct strata_graph *g;
+    strata_log_fn warn;
+    void *ctx;
+};
+
+static void warn_changed(void *ctx, size_t i, const char *recorded, const char *now)
+{
+    const struct checksum_warning *w = ctx;
+    const struct strata_revision *rev = w->g->nodes[i].rev;
+    char line[512];
+
+    if (w->warn == NULL)
+        return;
+    snprintf(line, sizeof(line),
+             "revision %s (%s) changed after it was applied: its operations now have checksum "
+             "%.12s..., the database recorded %.12s... (see `db check`)",
+             rev->id, rev->message ? rev->message : "", now, recorded);
+    w->warn(w->ctx, line);
+}
+
 int strata_migrate_ex(struct strata_db *db, const struct strata_migrations *m, int downgrade,
                       const char *target, strata_log_fn log, strata_log_fn warn, void *ctx,
                       struct strata_error *err)
 {
+    return strata_migrate_flags(db, m, downgrade, target, 0, log, warn, ctx, err);
+}
+
+/*
+ * Whether any revision from `applied` toward `goal` rebuilds a table: in one
+ * transaction, foreign keys must then be off from its BEGIN. Touches no database.
+ */
+static int any_rebuild(struct strata_db *db, const struct strata_graph *g,
+                       const struct strata_replay *r, struct applied_schema *as,
+                       const bool *applied, const bool *goal, int downgrade, bool *out,
+                       struct strata_error *err)
+{
+    struct prepared prep = { 0 };
+    bool *sim = malloc((g->count + 1) * sizeof(*sim));
+    long next;
+    int rc = 0;
+
+    *out = false;
+    if (sim == NULL)
+        return strata_error_set(err, STRATA_ENOMEM, "out of memory");
+    memcpy(sim, applied, g->count * sizeof(*sim));
+    while (!*out && (next = next_revision(g, sim, goal, downgrade)) >= 0) {
+        prepared_free(&prep);
+        rc = prepare_revision(db, g, r, as, (size_t)next, downgrade, sim, &prep, err);
+        if (rc != 0)
+            break;
+        *out = prep.rebuild;
+        sim[next] = !downgrade;
+    }
+    prepared_free(&prep);
+    free(sim);
+    return rc;
+}
+
+int strata_migrate_flags(struct strata_db *db, const struct strata_migrations *m, int downgrade,
+                         const char *target, unsigned flags, strata_log_fn log,
+                         strata_log_fn warn, void *ctx, struct strata_error *err)
+{
+    const bool single = (flags & STRATA_SINGLE_TRANSACTION) != 0;
+    bool in_tx = false; /* single: the one transaction is open across revisions */
     struct strata_graph g;
+    struct strata_replay replay = { 0 };
+    struct applied_schema as = { 0 };
     struct prepared prep = { 0 };
     struct strata_run run = { warn, ctx, (size_t)-1 };
+    struct checksum_warning cw = { NULL, warn, ctx };
     bool *cur = NULL, *applied = NULL, *goal = NULL;
     bool rebuild = false; /* begin with foreign keys off: the revision rebuilds */
     int resolved = 0;
@@ -774,8 +967,9 @@ int strata_migrate_ex(struct strata_db *db, const struct strata_migrations *m, i
     rc = strata_graph_build(&g, m, err);
     if (rc != 0)
         return rc;
+    cw.g = &g;
     /* Every revision must replay to the schema it records, before anything runs. */
-    rc = strata_replay_verify(&g, err);
+    rc = strata_replay_load(&replay, &g, true, err);
     if (rc != 0)
         goto cleanup;
     cur = calloc(g.count + 1, sizeof(*cur));
@@ -786,9 +980,11 @@ int strata_migrate_ex(struct strata_db *db, const struct strata_migrations *m, i
         goto cleanup;
     }
     for (;;) {
-        rc = lock_and_read(db, &g, cur, applied, rebuild, &saved, err);
-        if (rc != 0)
-            goto cleanup;
+        if (!in_tx) {
+            rc = lock_and_read(db, &g, cur, applied, rebuild, &saved, err);
+            if (rc != 0)
+                goto cleanup;
+        }
         if (!resolved) {
             /* Relative targets count from the versions found under the first lock. */
             rc = strata_target_resolve(&g, cur, target, goal, err);
@@ -797,21 +993,43 @@ int strata_migrate_ex(struct strata_db *db, const struct strata_migrations *m, i
                 if (downgrade)
                     rc = check_downgrade_goal(&g, applied, goal, target, err);
             }
+            if (rc == 0 && !downgrade)
+                rc = strata_changed_checksums(db, &g, &replay, applied, warn_changed, &cw, err);
             if (rc != 0)
                 goto abort;
             resolved = 1;
+            if (single) {
+                /* One transaction: plan the whole run first, so it begins as it must. */
+                bool needs = false;
+                rc = any_rebuild(db, &g, &replay, &as, applied, goal, downgrade, &needs, err);
+                if (rc != 0)
+                    goto abort;
+                if (needs && !rebuild) {
+                    db->dialect->rollback(db->conn);
+                    db->dialect->end(db->conn, saved);
+                    rebuild = true;
+                    resolved = 0; /* relative targets count again under the new lock */
+                    continue;
+                }
+            }
         }
         next = next_revision(&g, applied, goal, downgrade);
         if (next < 0) {
-            db->dialect->rollback(db->conn);
+            if (in_tx) {
+                rc = db->dialect->commit(db->conn, err);
+                if (rc != 0)
+                    goto abort;
+            } else {
+                db->dialect->rollback(db->conn);
+            }
             db->dialect->end(db->conn, saved);
             break;
         }
         prepared_free(&prep);
-        rc = prepare_revision(db, &g, (size_t)next, downgrade, applied, &prep, err);
+        rc = prepare_revision(db, &g, &replay, &as, (size_t)next, downgrade, applied, &prep, err);
         if (rc != 0)
             goto abort;
-        if (prep.rebuild != rebuild) {
+        if (prep.rebuild != rebuild && !single) {
             /* Foreign keys can only be switched outside a transaction: begin again. */
             db->dialect->rollback(db->conn);
             db->dialect->end(db->conn, saved);
@@ -820,8 +1038,14 @@ int strata_migrate_ex(struct strata_db *db, const struct strata_migrations *m, i
         }
         log_running(log, ctx, &g, (size_t)next, downgrade);
         rc = run_revision(db, &g, (size_t)next, downgrade, cur, applied, &prep, &run, err);
-        if (rc == 0)
-            rc = db->dialect->commit(db->conn, err);
+        if (rc != 0)
+            goto abort;
+        applied_schema_step(&as, &replay, &g, (size_t)next, downgrade);
+        if (single) {
+            in_tx = true;
+            continue;
+        }
+        rc = db->dialect->commit(db->conn, err);
         if (rc != 0)
             goto abort;
         db->dialect->end(db->conn, saved);
@@ -832,10 +1056,139 @@ abort:
     db->dialect->end(db->conn, saved);
 cleanup:
     prepared_free(&prep);
+    applied_schema_free(&as);
+    strata_replay_free(&replay);
     free(cur);
     free(applied);
     free(goal);
     strata_graph_free(&g);
+    return rc;
+}
+
+/* ===== Stamping ===== */
+
+/* The `a, b` of a version set, or `<base>`, for the stamp log line. */
+static void format_set(struct strata_buf *b, const struct strata_graph *g, const bool *set)
+{
+    bool any = false;
+
+    for (size_t i = 0; i < g->count; i++)
+        if (set[i]) {
+            strata_buf_printf(b, "%s%s", any ? ", " : "", g->nodes[i].rev->id);
+            any = true;
+        }
+    if (!any)
+        strata_buf_append(b, "<base>");
+}
+
+/* Deletes every row of strata_version named in `ids` (space-separated). */
+static int purge_versions(struct strata_db *db, const char *ids, struct strata_error *err)
+{
+    const char *cursor = ids, *id;
+    size_t len;
+    int rc = 0;
+
+    while (rc == 0 && (id = next_id(&cursor, &len)) != NULL) {
+        char *copy = strndup(id, len);
+
+        if (copy == NULL)
+            return strata_error_set(err, STRATA_ENOMEM, "out of memory");
+        rc = db->dialect->delete_version(db->conn, copy, err);
+        free(copy);
+    }
+    return rc;
+}
+
+int strata_stamp(struct strata_db *db, const struct strata_migrations *m, const char *target,
+                 bool purge, strata_log_fn log, void *ctx, struct strata_error *err)
+{
+    struct strata_graph g;
+    struct strata_buf ids = { 0 }, line = { 0 };
+    bool *cur = NULL, *goal = NULL, *newv = NULL;
+    int saved = 0;
+    int rc;
+
+    if (db == NULL)
+        return strata_error_set(err, STRATA_EUSAGE, "no database");
+    rc = strata_graph_build(&g, m, err);
+    if (rc != 0)
+        return rc;
+    cur = calloc(g.count + 1, sizeof(*cur));
+    goal = calloc(g.count + 1, sizeof(*goal));
+    newv = calloc(g.count + 1, sizeof(*newv));
+    if (cur == NULL || goal == NULL || newv == NULL) {
+        rc = strata_error_set(err, STRATA_ENOMEM, "out of memory");
+        goto cleanup;
+    }
+    rc = db->dialect->begin(db->conn, false, &saved, err);
+    if (rc != 0)
+        goto cleanup;
+    rc = db->dialect->ensure_tables(db->conn, err);
+    if (rc == 0)
+        rc = db->dialect->read_versions(db->conn, &ids, err);
+    if (rc == 0 && ids.failed)
+        rc = strata_error_set(err, STRATA_ENOMEM, "out of memory");
+    if (rc == 0 && purge)
+        rc = purge_versions(db, ids.data ? ids.data : "", err);
+    else if (rc == 0)
+        rc = strata_graph_parse_versions(&g, ids.data ? ids.data : "", cur, err);
+    if (rc == 0)
+        rc = strata_target_resolve(&g, cur, target, goal, err);
+    if (rc != 0)
+        goto abort;
+    strata_graph_close_set(&g, goal);
+    /* The versions: the revisions of the goal none of whose children are in it. */
+    for (size_t i = 0; i < g.count; i++) {
+        newv[i] = goal[i];
+        for (size_t j = 0; newv[i] && j < g.nodes[i].nchildren; j++)
+            if (goal[g.nodes[i].children[j]])
+                newv[i] = false;
+    }
+    /* The log line names the versions before; write_versions moves `cur` on. */
+    strata_buf_append(&line, "Running stamp_revision ");
+    if (purge)
+        strata_buf_append(&line, "<purged>");
+    else
+        format_set(&line, &g, cur);
+    strata_buf_append(&line, " -> ");
+    format_set(&line, &g, newv);
+    rc = write_versions(db, &g, cur, goal, err);
+    if (rc == 0)
+        rc = db->dialect->commit(db->conn, err);
+    if (rc != 0)
+        goto abort;
+    db->dialect->end(db->conn, saved);
+    if (log != NULL && !line.failed)
+        log(ctx, line.data);
+    goto cleanup;
+abort:
+    db->dialect->rollback(db->conn);
+    db->dialect->end(db->conn, saved);
+cleanup:
+    strata_buf_free(&ids);
+    strata_buf_free(&line);
+    free(cur);
+    free(goal);
+    free(newv);
+    strata_graph_free(&g);
+    return rc;
+}
+
+int strata_read_applied(struct strata_db *db, const struct strata_graph *g, bool *cur,
+                        bool *applied, struct strata_error *err)
+{
+    struct strata_buf ids = { 0 };
+    int rc = db->dialect->read_versions(db->conn, &ids, err);
+
+    if (rc == 0 && ids.failed)
+        rc = strata_error_set(err, STRATA_ENOMEM, "out of memory");
+    if (rc == 0)
+        rc = strata_graph_parse_versions(g, ids.data ? ids.data : "", cur, err);
+    if (rc == 0 && applied != NULL) {
+        memcpy(applied, cur, g->count * sizeof(*applied));
+        strata_graph_close_set(g, applied);
+    }
+    strata_buf_free(&ids);
     return rc;
 }
 
@@ -845,6 +1198,12 @@ int strata_upgrade(struct strata_db *db, const struct strata_migrations *m, cons
                    struct strata_error *err)
 {
     return strata_migrate(db, m, 0, target, NULL, NULL, err);
+}
+
+int strata_upgrade_with(struct strata_db *db, const struct strata_migrations *m,
+                        const char *target, unsigned flags, struct strata_error *err)
+{
+    return strata_migrate_flags(db, m, 0, target, flags, NULL, warn_stderr, NULL, err);
 }
 
 int strata_downgrade(struct strata_db *db, const struct strata_migrations *m, const char *target,

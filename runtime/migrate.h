@@ -89,7 +89,53 @@ int strata_migrate_ex(struct strata_db *db, const struct strata_migrations *m, i
                       const char *target, strata_log_fn log, strata_log_fn warn, void *ctx,
                       struct strata_error *err);
 
+/*
+ * strata_migrate_ex with `flags`: STRATA_SINGLE_TRANSACTION runs every revision of the
+ * run in one transaction (on error none stays applied); when any of them rebuilds a
+ * table, foreign keys are off for the whole transaction (each rebuild still runs its
+ * foreign key check before the COMMIT).
+ */
+int strata_migrate_flags(struct strata_db *db, const struct strata_migrations *m, int downgrade,
+                         const char *target, unsigned flags, strata_log_fn log,
+                         strata_log_fn warn, void *ctx, struct strata_error *err);
+
 /* Appends the parents of node `i` joined by ", " to `b` (nothing for a base revision). */
 void strata_graph_format_parents(struct strata_buf *b, const struct strata_graph *g, size_t i);
+
+/* Writes the indexes of the heads (nodes without children) into `idx`; returns how many. */
+size_t strata_graph_heads(const struct strata_graph *g, size_t *idx);
+
+struct strata_replay;
+
+/* Receives an applied revision whose operations changed: node, both checksums (64 hex). */
+typedef void (*strata_checksum_fn)(void *ctx, size_t node, const char *recorded,
+                                   const char *now);
+
+/*
+ * Compares the checksum strata_history recorded for each applied revision (`applied`,
+ * g->count flags; its latest upgrade) with the checksum of its operations now (`r`),
+ * calling `found` for each that differs. A dialect that keeps no checksums finds none.
+ */
+int strata_changed_checksums(struct strata_db *db, const struct strata_graph *g,
+                             const struct strata_replay *r, const bool *applied,
+                             strata_checksum_fn found, void *ctx, struct strata_error *err);
+
+/*
+ * Sets the database's versions to `target` (resolved as strata_target_resolve does, from
+ * the versions it has) without running any revision: `db stamp`. With `purge`, every
+ * version row is deleted first, also one this application does not contain. Logs
+ * `Running stamp_revision a -> b` through `log` (may be NULL). One transaction; on error
+ * nothing is changed.
+ */
+int strata_stamp(struct strata_db *db, const struct strata_migrations *m, const char *target,
+                 bool purge, strata_log_fn log, void *ctx, struct strata_error *err);
+
+/*
+ * Reads the database's versions under no lock: `cur` (g->count flags) gets them,
+ * `applied` (may be NULL) them and their ancestors. STRATA_EUNKNOWNREV when the database
+ * is at a revision `g` does not contain. Creates nothing.
+ */
+int strata_read_applied(struct strata_db *db, const struct strata_graph *g, bool *cur,
+                        bool *applied, struct strata_error *err);
 
 #endif

@@ -31,6 +31,7 @@
 #include "dialect_sqlite.h"
 #include "error.h"
 #include "introspect.h"
+#include "offline.h"
 
 unsigned long strata_sqlite_rebuild_count;
 
@@ -88,6 +89,7 @@ struct plan {
     size_t npending;
     struct event *events;
     size_t nevents;
+    int version; /* the SQLite the plan is for (sqlite3_libversion_number's form) */
 };
 
 static void plan_free(struct plan *p)
@@ -462,12 +464,12 @@ static bool column_in_foreign_key(const struct strata_schema *s, const char *tab
  * SQLite drops a column natively from 3.35.0 unless it is in the primary key, an
  * index, a foreign key, or a table CHECK (the column's own checks go with it).
  */
-static bool can_drop_natively(const struct strata_schema *live, const char *table,
+static bool can_drop_natively(const struct strata_schema *live, int version, const char *table,
                               const char *column)
 {
     const struct strata_table *t = strata_schema_find_table(live, table);
 
-    if (sqlite3_libversion_number() < STRATA_SQLITE_DROP_COLUMN_VERSION || t == NULL)
+    if (version < STRATA_SQLITE_DROP_COLUMN_VERSION || t == NULL)
         return false;
     for (size_t k = 0; k < t->nprimary_key; k++)
         if (strcmp(t->primary_key[k], column) == 0)
@@ -623,7 +625,7 @@ static int plan_op(struct plan *p, size_t k, const struct strata_opdef *op,
         }
         return rc;
     case STRATA_OP_RENAME_COLUMN:
-        if (t == NULL && sqlite3_libversion_number() >= STRATA_SQLITE_RENAME_COLUMN_VERSION) {
+        if (t == NULL && p->version >= STRATA_SQLITE_RENAME_COLUMN_VERSION) {
             rc = native(p, k, op, err);
             return rc != 0 ? rc : settle(p, k, op->table, err);
         }
@@ -633,7 +635,7 @@ static int plan_op(struct plan *p, size_t k, const struct strata_opdef *op,
             return native(p, k, op, err);
         break;
     case STRATA_OP_DROP_COLUMN:
-        if (t == NULL && can_drop_natively(p->live, op->table, op->name))
+        if (t == NULL && can_drop_natively(p->live, p->version, op->table, op->name))
             return native(p, k, op, err);
         break;
     case STRATA_OP_CREATE_INDEX:
@@ -668,6 +670,8 @@ static int plan_build(struct plan *p, const struct strata_schema *before,
     int rc;
 
     *failed = (size_t)-1;
+    if (p->version == 0)
+        p->version = sqlite3_libversion_number();
     p->before = before;
     p->live = strata_schema_copy(before);
     p->target = strata_schema_copy(before);
@@ -961,6 +965,45 @@ static int recreate(sqlite3 *db, const struct row *rows, size_t n, const char *w
 }
 
 /*
+ * Appends the statements that rebuild one table from the plan's step `s`: the new table
+ * under a temporary name from the target definition, the copy of every row, the drop of
+ * the old table, the rename with legacy_alter_table on (restored to `legacy` after), and
+ * the target's indexes. Online and offline runs render the same text.
+ */
+static int render_rebuild(struct strata_buf *b, const struct step *s, const struct pending *t,
+                          int legacy, struct strata_error *err)
+{
+    const struct strata_table *target = strata_schema_find_table(s->target, t->name);
+    struct strata_buf tmp = { 0 };
+    int rc;
+
+    assert(target != NULL);
+    strata_buf_printf(&tmp, "strata_rebuild_%s", t->name);
+    if (tmp.failed) {
+        rc = oom(err);
+        goto cleanup;
+    }
+    rc = strata_sqlite_render_table(b, target, tmp.data, false, err);
+    if (rc != 0)
+        goto cleanup;
+    render_copy(b, t, target, tmp.data);
+    strata_buf_append(b, "DROP TABLE ");
+    strata_sqlite_quote_ident(b, t->live);
+    strata_buf_append(b, ";\nPRAGMA legacy_alter_table=ON;\nALTER TABLE ");
+    strata_sqlite_quote_ident(b, tmp.data);
+    strata_buf_append(b, " RENAME TO ");
+    strata_sqlite_quote_ident(b, t->name);
+    strata_buf_printf(b, ";\nPRAGMA legacy_alter_table=%s;\n", legacy ? "ON" : "OFF");
+    for (size_t i = 0; i < target->nindexes; i++)
+        strata_sqlite_render_index(b, t->name, &target->indexes[i]);
+    if (b->failed)
+        rc = oom(err);
+cleanup:
+    strata_buf_free(&tmp);
+    return rc;
+}
+
+/*
  * Rebuilds one table (steps 4-10 of SQLite's procedure): saves its triggers and extra
  * indexes, creates the new table under a temporary name from the target definition,
  * copies every row, drops the old table, renames the new one with legacy_alter_table
@@ -972,7 +1015,7 @@ static int rebuild_one(sqlite3 *db, const struct step *s, const struct pending *
     const struct strata_table *live = strata_schema_find_table(s->live, t->live);
     const struct strata_table *target = strata_schema_find_table(s->target, t->name);
     struct strata_arena a = { 0 };
-    struct strata_buf b = { 0 }, tmp = { 0 };
+    struct strata_buf b = { 0 };
     struct row *triggers, *indexes;
     size_t ntriggers, nindexes;
     int legacy = legacy_alter_table(db);
@@ -994,28 +1037,9 @@ static int rebuild_one(sqlite3 *db, const struct step *s, const struct pending *
     for (size_t i = 0; i < nindexes; i++)
         if (has_index(live, indexes[i].v[0]) || has_index(target, indexes[i].v[0]))
             indexes[i].v[1] = NULL;
-    strata_buf_printf(&tmp, "strata_rebuild_%s", t->name);
-    if (tmp.failed) {
-        rc = oom(err);
-        goto cleanup;
-    }
-    rc = strata_sqlite_render_table(&b, target, tmp.data, false, err);
+    rc = render_rebuild(&b, s, t, legacy, err);
     if (rc != 0)
         goto cleanup;
-    render_copy(&b, t, target, tmp.data);
-    strata_buf_append(&b, "DROP TABLE ");
-    strata_sqlite_quote_ident(&b, t->live);
-    strata_buf_append(&b, ";\nPRAGMA legacy_alter_table=ON;\nALTER TABLE ");
-    strata_sqlite_quote_ident(&b, tmp.data);
-    strata_buf_append(&b, " RENAME TO ");
-    strata_sqlite_quote_ident(&b, t->name);
-    strata_buf_printf(&b, ";\nPRAGMA legacy_alter_table=%s;\n", legacy ? "ON" : "OFF");
-    for (size_t i = 0; i < target->nindexes; i++)
-        strata_sqlite_render_index(&b, t->name, &target->indexes[i]);
-    if (b.failed) {
-        rc = oom(err);
-        goto cleanup;
-    }
     rc = strata_sqlite_exec(db, b.data, err);
     if (rc != 0) {
         if (!legacy)
@@ -1029,7 +1053,6 @@ static int rebuild_one(sqlite3 *db, const struct step *s, const struct pending *
         rc = recreate(db, triggers, ntriggers, "trigger", t->name, err);
 cleanup:
     strata_buf_free(&b);
-    strata_buf_free(&tmp);
     strata_arena_free(&a);
     return rc;
 }
@@ -1130,6 +1153,54 @@ int strata_sqlite_run_revision(void *conn, const struct strata_schema *before,
 cleanup:
     if (run != NULL)
         run->failed_op = rc != 0 ? failed : (size_t)-1;
+    plan_free(&p);
+    return rc;
+}
+
+/* ===== Offline ===== */
+
+int strata_sqlite_render_revision(struct strata_buf *b, const struct strata_schema *before,
+                                  const struct strata_oplist *ops, int version, bool *rebuild,
+                                  struct strata_error *err)
+{
+    struct plan p = { 0 };
+    size_t failed;
+    int rc;
+
+    p.version = version;
+    rc = plan_build(&p, before, ops, &failed, err);
+    *rebuild = rc == 0 && p.rebuild;
+    if (rc == 0 && p.rebuild)
+        strata_buf_append(b, "CREATE TEMP TABLE strata_fk_before AS " FK_ROWS ";\n");
+    for (size_t i = 0; i < p.nsteps && rc == 0; i++) {
+        const struct step *s = &p.steps[i];
+
+        switch (s->kind) {
+        case STEP_SQL:
+            strata_buf_append(b, s->sql);
+            break;
+        case STEP_HOOK:
+            rc = strata_error_set(err, STRATA_EMIGRATION, "C hook '%s' cannot be rendered as SQL",
+                                  ops->ops[s->op].name);
+            break;
+        case STEP_REBUILD:
+            /* The database's own views and triggers are unknown offline: see offline.c. */
+            for (size_t j = 0; j < s->ntables && rc == 0; j++)
+                rc = render_rebuild(b, s, &s->tables[j], 0, err);
+            break;
+        }
+    }
+    if (rc == 0 && p.rebuild)
+        strata_buf_append(b,
+                          "CREATE TEMP TABLE strata_fk_check (n INTEGER CONSTRAINT "
+                          "\"foreign key check failed: the revision would leave rows that "
+                          "reference missing rows\" CHECK (n = 0));\n"
+                          "INSERT INTO strata_fk_check SELECT count(*) FROM (" FK_ROWS
+                          " EXCEPT SELECT tbl, rid, parent FROM temp.strata_fk_before);\n"
+                          "DROP TABLE temp.strata_fk_check;\n"
+                          "DROP TABLE temp.strata_fk_before;\n");
+    if (rc == 0 && b->failed)
+        rc = oom(err);
     plan_free(&p);
     return rc;
 }

@@ -2,10 +2,14 @@
  * The schema at a revision: records each revision's upgrade (ops.c) and applies its
  * operations to an in-memory schema (apply.c), parents first, from an empty schema.
  *
- * The driver asks for the schema the database is at before each revision it runs, and
- * checks once that every revision's recorded schema_hash is what the replay gives:
- * the generator computed that hash with the same code, so a mismatch means a revision
- * was edited so that it no longer yields the schema it claims.
+ * strata_replay_load() records every upgrade once and, when asked, replays the whole
+ * graph in one topological pass: one working schema moves forward revision by revision
+ * along a linear stretch and is rebuilt only where the order switches branches, and
+ * each revision's recorded schema_hash is compared with the working schema right after
+ * the revision is applied. The generator computed that hash with the same code, so a
+ * mismatch means a revision was edited so that it no longer yields the schema it
+ * claims. The recorded lists are kept, so the driver, offline SQL and the drift check
+ * build the schema of any set of revisions without recording again.
  */
 #include "replay.h"
 
@@ -15,35 +19,57 @@
 #include "error.h"
 #include "ops.h"
 
-/* Applies the upgrade of node `i` to `s`; errors name the revision and operation. */
-static int apply_revision(struct strata_schema *s, const struct strata_revision *rev,
-                          struct strata_error *err)
+void strata_replay_free(struct strata_replay *r)
 {
-    struct strata_oplist list = { 0 };
-    struct strata_error local = { 0 };
-    int rc = 0;
+    if (r == NULL)
+        return;
+    for (size_t i = 0; i < r->count; i++)
+        strata_oplist_clear(&r->ups[i]);
+    free(r->ups);
+    memset(r, 0, sizeof(*r));
+}
 
-    if (rev->upgrade != NULL)
-        rc = strata_oplist_record(&list, rev->upgrade, &local);
+/* Records node `i`'s upgrade into r->ups[i]; errors name the revision. */
+static int record(struct strata_replay *r, const struct strata_revision *rev, size_t i,
+                  struct strata_error *err)
+{
+    struct strata_error local = { 0 };
+    int rc;
+
+    if (rev->upgrade == NULL)
+        return 0;
+    rc = strata_oplist_record(&r->ups[i], rev->upgrade, &local);
+    if (rc == STRATA_ENOMEM)
+        return strata_error_set(err, rc, "out of memory");
     if (rc != 0) {
         strata_error_set(err, STRATA_EMIGRATION, "revision %s: upgrade cannot be recorded: %s",
                          rev->id, local.message);
         strata_error_at(err, rev->id, local.operation[0] ? local.operation : NULL);
-        goto cleanup;
     }
-    for (size_t k = 0; k < list.nops; k++) {
-        rc = strata_schema_apply(s, &list.ops[k], &local);
+    return rc;
+}
+
+int strata_replay_apply(const struct strata_replay *r, const struct strata_graph *g, size_t i,
+                        struct strata_schema *s, struct strata_error *err)
+{
+    const struct strata_revision *rev = g->nodes[i].rev;
+    const struct strata_oplist *list = &r->ups[i];
+    struct strata_error local = { 0 };
+
+    for (size_t k = 0; k < list->nops; k++) {
+        int rc = strata_schema_apply(s, &list->ops[k], &local);
+
+        if (rc == STRATA_ENOMEM)
+            return strata_error_set(err, rc, "out of memory");
         if (rc != 0) {
             strata_error_set(err, STRATA_EMIGRATION,
                              "revision %s: replaying upgrade operation %zu (%s) fails: %s",
-                             rev->id, k + 1, strata_op_name(list.ops[k].kind), local.message);
-            strata_error_at(err, rev->id, strata_op_name(list.ops[k].kind));
-            goto cleanup;
+                             rev->id, k + 1, strata_op_name(list->ops[k].kind), local.message);
+            strata_error_at(err, rev->id, strata_op_name(list->ops[k].kind));
+            return STRATA_EMIGRATION;
         }
     }
-cleanup:
-    strata_oplist_clear(&list);
-    return rc;
+    return 0;
 }
 
 /* Compares the replayed schema with the hash `rev` records (when it records one). */
@@ -70,96 +96,137 @@ static int check_hash(const struct strata_schema *s, const struct strata_revisio
 }
 
 /*
- * Replays the set in topological order. With `check`, each revision's hash is checked
- * whenever the revisions replayed so far are exactly it and its ancestors (always, for
- * a linear history; the last revision of a closed set too).
+ * Moves the working schema `*s`, which holds the revisions flagged in `have`, to the
+ * revisions flagged in `want` (both closed under ancestors): forward in place when
+ * `have` is a subset of `want`, else rebuilt from empty. `have` is updated.
  */
-static int replay(const struct strata_graph *g, const bool *set, bool check,
-                  struct strata_schema **out, struct strata_error *err)
+static int move_to(const struct strata_replay *r, const struct strata_graph *g,
+                   struct strata_schema **s, bool *have, const bool *want,
+                   struct strata_error *err)
+{
+    size_t i;
+    int rc;
+
+    for (i = 0; i < g->count && (!have[i] || want[i]); i++)
+        ;
+    if (i < g->count) {
+        struct strata_schema *fresh = strata_schema_new();
+
+        if (fresh == NULL)
+            return strata_error_set(err, STRATA_ENOMEM, "out of memory");
+        strata_schema_free(*s);
+        *s = fresh;
+        memset(have, 0, g->count * sizeof(*have));
+    }
+    for (i = 0; i < g->count; i++) {
+        if (!want[i] || have[i])
+            continue;
+        rc = strata_replay_apply(r, g, i, *s, err);
+        if (rc != 0)
+            return rc;
+        have[i] = true;
+    }
+    return 0;
+}
+
+/*
+ * The one verifying pass: every node of `only` (NULL: all) applied once along the
+ * topological order, its hash checked right after.
+ */
+static int verify(const struct strata_replay *r, const struct strata_graph *g, const bool *only,
+                  struct strata_error *err)
 {
     struct strata_schema *s = strata_schema_new();
-    bool *seen = calloc(g->count + 1, sizeof(*seen));
-    bool *anc = calloc(g->count + 1, sizeof(*anc));
+    bool *have = calloc(g->count + 1, sizeof(*have));
+    bool *want = calloc(g->count + 1, sizeof(*want));
+    long last = -1;
     int rc = 0;
 
-    *out = NULL;
-    if (s == NULL || seen == NULL || anc == NULL) {
+    if (s == NULL || have == NULL || want == NULL) {
         rc = strata_error_set(err, STRATA_ENOMEM, "out of memory");
         goto cleanup;
     }
-    for (size_t i = 0; i < g->count; i++) {
-        if (!set[i])
+    for (size_t i = 0; i < g->count && rc == 0; i++) {
+        const struct strata_graph_node *node = &g->nodes[i];
+
+        if (only != NULL && !only[i])
             continue;
-        rc = apply_revision(s, g->nodes[i].rev, err);
-        if (rc != 0)
-            goto cleanup;
-        seen[i] = true;
-        if (!check)
-            continue;
-        memset(anc, 0, g->count * sizeof(*anc));
-        anc[i] = true;
-        strata_graph_close_set(g, anc);
-        if (memcmp(anc, seen, g->count * sizeof(*anc)) == 0) {
-            rc = check_hash(s, g->nodes[i].rev, err);
-            if (rc != 0)
-                goto cleanup;
+        /* After node `last`, `have` is exactly it and its ancestors: a child of it alone
+         * goes on in place; anything else starts from its own ancestors. */
+        if (!(node->nparents == 1 && (long)node->parents[0] == last)) {
+            memset(want, 0, g->count * sizeof(*want));
+            for (size_t j = 0; j < node->nparents; j++)
+                want[node->parents[j]] = true;
+            strata_graph_close_set(g, want);
+            rc = move_to(r, g, &s, have, want, err);
+        }
+        if (rc == 0)
+            rc = strata_replay_apply(r, g, i, s, err);
+        if (rc == 0) {
+            have[i] = true;
+            last = (long)i;
+            rc = check_hash(s, node->rev, err);
         }
     }
-    *out = s;
-    s = NULL;
 cleanup:
-    free(seen);
-    free(anc);
     strata_schema_free(s);
+    free(have);
+    free(want);
     return rc;
 }
 
-int strata_replay_set(const struct strata_graph *g, const bool *set, struct strata_schema **out,
-                      struct strata_error *err)
+/* strata_replay_load restricted to the nodes of `only` (NULL: all). */
+static int load(struct strata_replay *out, const struct strata_graph *g, const bool *only,
+                bool check, struct strata_error *err)
 {
-    return replay(g, set, false, out, err);
-}
-
-int strata_replay_verify(const struct strata_graph *g, struct strata_error *err)
-{
-    bool *set = calloc(g->count + 1, sizeof(*set));
-    struct strata_schema *s = NULL;
-    size_t i;
     int rc = 0;
 
-    if (set == NULL)
+    memset(out, 0, sizeof(*out));
+    out->ups = calloc(g->count + 1, sizeof(*out->ups));
+    if (out->ups == NULL)
         return strata_error_set(err, STRATA_ENOMEM, "out of memory");
-    /* One pass over everything checks every revision of a linear history; a revision
-     * on a branch is checked on its own ancestry. */
-    for (i = 0; i < g->count; i++)
-        set[i] = true;
-    rc = replay(g, set, true, &s, err);
-    strata_schema_free(s);
-    s = NULL;
-    for (i = 0; rc == 0 && i < g->count; i++) {
-        size_t j;
-        bool linear_prefix = true;
-
-        memset(set, 0, g->count * sizeof(*set));
-        set[i] = true;
-        strata_graph_close_set(g, set);
-        for (j = 0; j <= i; j++)
-            if (!set[j])
-                linear_prefix = false;
-        if (linear_prefix)
-            continue; /* checked by the pass above */
-        rc = replay(g, set, true, &s, err);
-        strata_schema_free(s);
-        s = NULL;
-    }
-    free(set);
+    out->count = g->count;
+    for (size_t i = 0; i < g->count && rc == 0; i++)
+        if (only == NULL || only[i])
+            rc = record(out, g->nodes[i].rev, i, err);
+    if (rc == 0 && check)
+        rc = verify(out, g, only, err);
+    if (rc != 0)
+        strata_replay_free(out);
     return rc;
+}
+
+int strata_replay_load(struct strata_replay *out, const struct strata_graph *g, bool check,
+                       struct strata_error *err)
+{
+    return load(out, g, NULL, check, err);
+}
+
+int strata_replay_schema(const struct strata_replay *r, const struct strata_graph *g,
+                         const bool *set, struct strata_schema **out, struct strata_error *err)
+{
+    struct strata_schema *s = strata_schema_new();
+    int rc = 0;
+
+    *out = NULL;
+    if (s == NULL)
+        return strata_error_set(err, STRATA_ENOMEM, "out of memory");
+    for (size_t i = 0; i < g->count && rc == 0; i++)
+        if (set[i])
+            rc = strata_replay_apply(r, g, i, s, err);
+    if (rc != 0) {
+        strata_schema_free(s);
+        return rc;
+    }
+    *out = s;
+    return 0;
 }
 
 int strata_replay(const struct strata_migrations *m, const char *target_id,
                   struct strata_schema **out, struct strata_error *err)
 {
     struct strata_graph g;
+    struct strata_replay r = { 0 };
     bool *set = NULL;
     long node;
     int rc;
@@ -182,8 +249,12 @@ int strata_replay(const struct strata_migrations *m, const char *target_id,
         set[node] = true;
         strata_graph_close_set(&g, set);
     }
-    rc = replay(&g, set, true, out, err);
+    /* Only the target's ancestry is checked: a later revision may be broken. */
+    rc = load(&r, &g, set, true, err);
+    if (rc == 0)
+        rc = strata_replay_schema(&r, &g, set, out, err);
 cleanup:
+    strata_replay_free(&r);
     free(set);
     strata_graph_free(&g);
     return rc;

@@ -25,6 +25,11 @@ strata=$(realpath "$1")
 include_dir=$(realpath "$2")
 libstrata=$(realpath "$3")
 read -r -a extra_cflags <<<"${4:-}"
+# What the static libstrata links against: sqlite3, and libpq when it was built with it.
+libstrata_libs=(-lsqlite3)
+if pkg-config --exists libpq 2>/dev/null; then
+    libstrata_libs+=(-lpq)
+fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/strata-e2e.XXXXXX")
 trap 'rm -rf "$work"' EXIT
@@ -77,7 +82,7 @@ build_app() {
     [[ -f migrations.c ]] || fail "strata generate did not write migrations.c"
     ok "the app compiles warning-free with -std=c99 -Wall -Wextra -pedantic" \
         cc -std=c99 -Wall -Wextra -pedantic -Werror "${extra_cflags[@]}" -I"$include_dir" \
-        -o app app.c migrations.c "$libstrata" -lsqlite3 "${extra_cflags[@]}"
+        -o app app.c migrations.c "$libstrata" "${libstrata_libs[@]}" "${extra_cflags[@]}"
 }
 
 # ---- revision 1: author ----
@@ -198,7 +203,7 @@ expect "book foreign keys" "$(sql 'PRAGMA foreign_key_list(book)')" \
 expect "authors survive the upgrade" "$(sql 'SELECT id, name FROM author ORDER BY id')" "$authors"
 
 ok "app db history" ./app db history
-expect "db history, newest first" "$out" "$rev1 -> $rev2 (head), add book
+expect "db history, newest first" "$out" "$rev1 -> $rev2 (head) (current), add book
 <base> -> $rev1, create author"
 
 sql "INSERT INTO book (title, author_id) VALUES ('A Wizard of Earthsea', 1)"

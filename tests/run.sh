@@ -7,10 +7,15 @@
 # migration is a failure), runs every test without stopping at the first failure, and
 # ends with one line, `N passed, N failed`, counted from meson's testlog.json. The exit
 # status is non-zero when a test failed or the build did not complete.
+#
+# The PostgreSQL tests need a server: unless STRATA_TEST_PG_URL names one, a throwaway
+# cluster is created in a temporary folder (as the `postgres` user when run as root),
+# listening only on a Unix socket there, and stopped and removed on exit, whatever
+# happened. Without PostgreSQL's binaries the tests are skipped, and the reason printed.
 set -uo pipefail
 
 PACKAGES=(meson ninja-build gcc pkg-config libclang-dev libjansson-dev libsqlite3-dev
-          sqlite3 libcmocka-dev)
+          sqlite3 libcmocka-dev postgresql libpq-dev)
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build="build-test"
@@ -38,8 +43,62 @@ install_packages() {
     apt-get install -y "${PACKAGES[@]}" || die "apt-get install failed"
 }
 
+# The throwaway cluster: its folder, the command prefix that runs as its owner.
+pg_dir=""
+pg_bin=""
+as_owner=()
+
+stop_postgres() {
+    [[ -n $pg_dir ]] || return 0
+    "${as_owner[@]}" "$pg_bin/pg_ctl" -D "$pg_dir/data" -m fast -w stop >/dev/null 2>&1
+    rm -rf "$pg_dir"
+    pg_dir=""
+}
+
+# Starts a cluster and exports STRATA_TEST_PG_URL; on failure prints why the PostgreSQL
+# tests will be skipped and carries on.
+start_postgres() {
+    local port=54329 why=""
+    if [[ -n ${STRATA_TEST_PG_URL:-} ]]; then
+        echo "tests/run.sh: PostgreSQL tests use STRATA_TEST_PG_URL from the environment"
+        return 0
+    fi
+    pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+    if [[ -z $pg_bin || ! -x $pg_bin/initdb ]]; then
+        why="no PostgreSQL server found (Debian package postgresql)"
+    elif [[ $(id -u) -eq 0 ]] && ! id postgres >/dev/null 2>&1; then
+        why="running as root and there is no 'postgres' user to own a cluster"
+    fi
+    if [[ -z $why ]]; then
+        pg_dir=$(mktemp -d "${TMPDIR:-/tmp}/strata-pg.XXXXXX")
+        trap stop_postgres EXIT
+        if [[ $(id -u) -eq 0 ]]; then
+            chown postgres "$pg_dir"
+            as_owner=(runuser -u postgres --)
+        fi
+        if ! "${as_owner[@]}" "$pg_bin/initdb" -D "$pg_dir/data" -A trust -U strata \
+                >"$pg_dir/initdb.log" 2>&1; then
+            why="initdb failed: $(tail -n 3 "$pg_dir/initdb.log")"
+        elif ! "${as_owner[@]}" "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/server.log" \
+                -o "-p $port -k $pg_dir -c listen_addresses=''" -w start >/dev/null; then
+            why="the server did not start: $(tail -n 3 "$pg_dir/server.log")"
+        elif ! "${as_owner[@]}" "$pg_bin/createdb" -h "$pg_dir" -p "$port" -U strata \
+                strata_test; then
+            why="createdb failed"
+        fi
+    fi
+    if [[ -n $why ]]; then
+        stop_postgres
+        echo "tests/run.sh: PostgreSQL tests will be SKIPPED: $why"
+        return 0
+    fi
+    export STRATA_TEST_PG_URL="postgresql:///strata_test?host=$pg_dir&port=$port&user=strata"
+    echo "tests/run.sh: PostgreSQL cluster at $pg_dir (port $port)"
+}
+
 install_packages
 cd "$repo" || die "cannot enter $repo"
+start_postgres
 
 options=("-Db_sanitize=address,undefined" -Db_lundef=false -Dstrata_check=true)
 if [[ -f $build/build.ninja ]]; then
@@ -67,6 +126,7 @@ import sys
 
 passed = failed = skipped = expected = 0
 failures = []
+skipped_names = []
 with open(sys.argv[1], encoding="utf-8") as log:
     for line in log:
         if not line.strip():
@@ -77,6 +137,7 @@ with open(sys.argv[1], encoding="utf-8") as log:
             passed += 1
         elif result == "SKIP":
             skipped += 1
+            skipped_names.append(test.get("name"))
         elif result == "EXPECTEDFAIL":
             expected += 1
         else:
@@ -84,6 +145,8 @@ with open(sys.argv[1], encoding="utf-8") as log:
             failures.append("%s (%s)" % (test.get("name"), result))
 for name in failures:
     print("failed: " + name)
+for name in skipped_names:
+    print("skipped: " + name)
 if skipped or expected:
     print("%d skipped, %d expected failures" % (skipped, expected))
 print("%d passed, %d failed" % (passed, failed))

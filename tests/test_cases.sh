@@ -3,7 +3,9 @@
 # expected.c (the revision `strata migrate` must write, byte for byte) or expected.err
 # (its exact stderr; exit 1 and no file under the project changed). Each case runs in a
 # fresh project: init, before.h migrated as rev1, after.h migrated as rev2 with
-# SOURCE_DATE_EPOCH=0. A mismatch prints a unified diff. Speaks TAP.
+# SOURCE_DATE_EPOCH=0. An optional setup.sh runs in the project just before rev2 (to
+# break what models cannot: schema.json, revision files, the models folder). A mismatch
+# prints a unified diff. Speaks TAP.
 # Regenerating goldens is a deliberate step: with STRATA_UPDATE_GOLDENS=1 each named case
 # gets expected.c (exit 0) or expected.err (exit 1) written from what strata did; review
 # the diff before committing it.
@@ -43,6 +45,10 @@ run_case() {
         fi
     fi
     cp "$dir/after.h" models/model.h
+    if [ -f "$dir/setup.sh" ]; then
+        sh "$dir/setup.sh" > out/setup.out 2>&1 || {
+            echo "# setup.sh failed:"; sed 's/^/#   /' out/setup.out; return 1; }
+    fi
     ls generated/versions > out/versions.before 2> /dev/null
     tree_state . > out/tree.before
     SOURCE_DATE_EPOCH=0 "$strata" migrate -m after --rev-id rev2 > out/after.out 2> out/after.err

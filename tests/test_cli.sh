@@ -115,7 +115,7 @@ run 0 --version
 expect_grep '^strata [0-9]' "$tmp/out/stdout" "--version prints the version"
 run 0 --help
 expect_grep '^usage: strata ' "$tmp/out/stdout" "--help prints the usage"
-expect_no_grep 'merge' "$tmp/out/stdout" "--help does not offer merge"
+expect_grep 'merge' "$tmp/out/stdout" "--help offers merge (issue 4)"
 run 0 migrate --help
 expect_grep '^usage: strata migrate' "$tmp/out/stdout" "migrate --help"
 run 2 frobnicate
@@ -265,24 +265,139 @@ run 1 generate -o build/registry.c
 expect_tree_unchanged "corrupted snapshot: check and generate write nothing"
 cp "$tmp/out/schema.good" generated/schema.json
 
-# An interrupted migrate: the revision is written, the snapshot is not.
+# An interrupted migrate: the revision is written, the snapshot is not. `check` names
+# it and changes nothing; the next migrate completes it (issue 5: "a state strata check
+# names and strata migrate repairs") with the bytes the uninterrupted run wrote.
 cp generated/schema.json "$tmp/out/schema.before"
 run 0 migrate -m "drop tag" --rev-id rev5
+cp generated/schema.json "$tmp/out/schema.after"
 cp "$tmp/out/schema.before" generated/schema.json
 save_tree
-run 1 migrate -m again
-expect_grep "rev5" "$tmp/out/stderr" "interrupted migrate: the newer revision is named"
-expect_tree_unchanged "interrupted migrate: nothing written"
 run 1 check
+expect_grep "rev5" "$tmp/out/stderr" "interrupted migrate: check names the newer revision"
+expect_tree_unchanged "interrupted migrate: check writes nothing"
+run 0 migrate -m again
+expect_grep "Completed the interrupted revision 0005_drop_tag.c" "$tmp/out/stderr" \
+    "interrupted migrate: the rerun says it completed the revision"
+if cmp -s generated/schema.json "$tmp/out/schema.after"; then
+    ok "interrupted migrate: the snapshot equals the uninterrupted run's"
+else
+    not_ok "interrupted migrate: the snapshot equals the uninterrupted run's"
+fi
+run 0 check
 
 # A model error.
 rm generated/versions/0005_drop_tag.c
+cp "$tmp/out/schema.before" generated/schema.json
 printf 'struct STRATA_MODEL(nonsense_key) x { int id STRATA_FIELD(primary_key); };\n' \
     > models/model.h
 save_tree
 run 1 migrate -m bad
 expect_grep '^models/model.h:1:[0-9]*: error: ' "$tmp/out/stderr" "model error is located"
 expect_tree_unchanged "model error: nothing written"
+
+# ---- history: fork, merge, check of the history (issue 4) ----
+# Two branches from the same revision, as two git branches that each ran migrate.
+rm -rf "$tmp/fork"
+mkdir -p "$tmp/fork/models"
+cd "$tmp/fork" || exit 1
+cp "$tmp/author.h" models/model.h
+run 0 init
+run 0 migrate -m "create author" --rev-id base1
+cp -r generated "$tmp/out/gen.base"
+cat "$tmp/author.h" > models/model.h
+printf 'struct STRATA_MODEL() pen { int64_t id STRATA_FIELD(primary_key); };\n' >> models/model.h
+run 0 migrate -m "add pen" --rev-id left1
+cp generated/versions/0002_add_pen.c "$tmp/out/"
+rm -rf generated
+cp -r "$tmp/out/gen.base" generated
+cat "$tmp/author.h" > models/model.h
+printf 'struct STRATA_MODEL() ink { int64_t id STRATA_FIELD(primary_key); };\n' >> models/model.h
+run 0 migrate -m "add ink" --rev-id right1
+cp "$tmp/out/0002_add_pen.c" generated/versions/0003_add_pen.c
+printf 'struct STRATA_MODEL() pen { int64_t id STRATA_FIELD(primary_key); };\n' >> models/model.h
+run 0 heads
+expect_file "$tmp/out/stdout" "right1 (head)
+left1 (head)" "heads lists both branches"
+run 1 check
+expect_grep 'the revision files have 2 heads: right1 (0002_add_ink.c), left1 (0003_add_pen.c); merge them: strata merge -m "merge heads" right1 left1' \
+    "$tmp/out/stderr" "check names the heads and the merge command"
+run 1 migrate -m more
+# The git merge kept the other side's snapshot, conflict markers and all.
+printf '<<<<<<< HEAD\n' > generated/schema.json
+run 2 merge right1 left1
+run 1 merge -m "merge" right1 nosuch
+run 0 merge -m "merge heads" --rev-id merge1 heads
+expect_grep '^Generating generated/versions/0004_merge_heads.c' "$tmp/out/stdout" "merge writes a revision"
+expect_grep 'STRATA_REVISION("merge1", "right1 left1", "merge heads",' \
+    generated/versions/0004_merge_heads.c "the merge revision has both parents"
+expect_grep '"head": "merge1"' generated/schema.json "merge rewrites the snapshot's head"
+run 0 check
+expect_grep 'No new upgrade operations' "$tmp/out/stdout" "after the merge, check is clean"
+run 0 history
+expect_file "$tmp/out/stdout" "right1, left1 -> merge1 (head) (mergepoint), merge heads
+base1 -> left1, add pen
+base1 -> right1, add ink
+<base> -> base1 (branchpoint), create author" "history shows the merge"
+run 0 generate -o "$tmp/out/fork_registry.c"
+
+# A revision edited after the fact: check and generate name it and the difference.
+cp generated/versions/0002_add_ink.c "$tmp/out/ink.saved"
+sed 's/STRATA_COLUMN("id", STRATA_BIGINT/STRATA_COLUMN("id", STRATA_INTEGER/' \
+    "$tmp/out/ink.saved" > generated/versions/0002_add_ink.c
+save_tree
+run 1 check
+expect_grep "0002_add_ink.c:[0-9]*:[0-9]*: error: revision 'right1' records schema hash" \
+    "$tmp/out/stderr" "check names the edited revision"
+expect_grep 'first difference, snapshot vs replay: table ink: column id differs: type bigint expected, integer found' \
+    "$tmp/out/stderr" "check names the first difference"
+run 1 generate -o "$tmp/out/fork_registry.c"
+expect_grep "revision 'right1' records schema hash" "$tmp/out/stderr" "generate refuses the edited revision"
+expect_tree_unchanged "an edited revision: nothing written"
+# An edit that keeps the schema (a comment, raw SQL) is fine.
+sed 's|^{$|{\n    strata_execute(op, "SELECT 1");|' "$tmp/out/ink.saved" > generated/versions/0002_add_ink.c
+run 0 check
+cp "$tmp/out/ink.saved" generated/versions/0002_add_ink.c
+
+# A missing parent and a duplicate id.
+sed 's/"left1", "base1"/"left1", "gone77"/' generated/versions/0003_add_pen.c > "$tmp/out/pen.c"
+cp generated/versions/0003_add_pen.c "$tmp/out/pen.saved"
+cp "$tmp/out/pen.c" generated/versions/0003_add_pen.c
+run 1 check
+expect_grep "revision 'left1' revises 'gone77', which no revision file defines" "$tmp/out/stderr" \
+    "check names a missing parent"
+cp "$tmp/out/pen.saved" generated/versions/0003_add_pen.c
+cp generated/versions/0003_add_pen.c generated/versions/0005_copy.c
+run 1 check
+expect_grep "duplicate revision id 'left1'" "$tmp/out/stderr" "check names a duplicate id"
+rm generated/versions/0005_copy.c
+
+# Models that differ from the snapshot are listed in db check's line format.
+printf 'struct STRATA_MODEL() cap { int64_t id STRATA_FIELD(primary_key); };\n' >> models/model.h
+run 1 check
+expect_grep '^table cap missing$' "$tmp/out/stdout" "check lists model differences as lines"
+
+# Branches that change the same thing differently cannot merge.
+rm -rf "$tmp/conflict"
+mkdir -p "$tmp/conflict/models"
+cd "$tmp/conflict" || exit 1
+cp "$tmp/author.h" models/model.h
+run 0 init
+run 0 migrate -m "create author" --rev-id c0
+cp -r generated "$tmp/out/gen.c0"
+sed 's/char \*name;/char *name; char *bio;/' "$tmp/author.h" > models/model.h
+run 0 migrate -m "bio text" --rev-id c1
+cp generated/versions/0002_bio_text.c "$tmp/out/"
+rm -rf generated
+cp -r "$tmp/out/gen.c0" generated
+sed 's/char \*name;/char *name; int64_t bio STRATA_FIELD(default = 0);/' "$tmp/author.h" > models/model.h
+run 0 migrate -m "bio number" --rev-id c2
+cp "$tmp/out/0002_bio_text.c" generated/versions/0003_bio_text.c
+save_tree
+run 1 merge -m "merge" heads
+expect_grep "cannot merge: revisions 'c2' (added) and 'c1' (added) change table author: column bio differently" \
+    "$tmp/out/stderr" "merge names the conflict"
+expect_tree_unchanged "a refused merge writes nothing"
 
 echo "1..$n"
 [ "$failed" -eq 0 ]

@@ -203,7 +203,8 @@ static void test_cli_runtime__current_history_heads(void **state)
     assert_string_equal(o.err, CONTEXT);
     run(&o, f->url, &good, "history", NULL);
     assert_int_equal(o.status, 0);
-    assert_string_equal(o.out, "71785b8209b8 -> 3f2a9c1d7e44 (head), add book\n"
+    /* issue 4: `db history` marks the database's revision (current) */
+    assert_string_equal(o.out, "71785b8209b8 -> 3f2a9c1d7e44 (head) (current), add book\n"
                                "<base> -> 71785b8209b8, create author\n");
     run(&o, f->url, &good, "heads", NULL);
     assert_int_equal(o.status, 0);
@@ -283,9 +284,9 @@ static void test_cli_runtime__url_option_beats_environment_beats_argument(void *
 static void test_cli_runtime__usage_errors_exit_2(void **state)
 {
     static const char *const cases[][4] = {
-        { "check", NULL, NULL, "No such command 'check'." },
+        { "nosuch", NULL, NULL, "No such command 'nosuch'." },
         { "upgrade", "a", "b", "Got unexpected extra argument (b)" },
-        { "upgrade", "--sql", NULL, "No such option: --sql" },
+        { "current", "--sql", NULL, "No such option: --sql" },
         { "current", "--url", NULL, "Option '--url' requires an argument." },
         { "heads", "extra", NULL, "Got unexpected extra argument (extra)" },
     };

@@ -536,6 +536,74 @@ static void test_migrate__unique_index_over_duplicates_fails(void **state)
     assert_query(conn_of(f), "SELECT count(*) FROM pragma_index_list('book')", "2");
 }
 
+static void test_migrate__single_transaction_keeps_nothing_of_a_failed_run(void **state)
+{
+    struct fixture *f = *state;
+    const struct strata_migrations m = { STRATA_ABI_VERSION, 4, bad_sql_revisions };
+    struct strata_error err = { 0 };
+
+    assert_int_equal(strata_upgrade_with(f->db, &m, NULL, STRATA_SINGLE_TRANSACTION, &err),
+                     STRATA_EMIGRATION);
+    assert_string_equal(err.revision, "c3bad0000004");
+    assert_contains(err.message, "no such table: nowhere");
+    /* One transaction: the three good revisions before it, and strata's own tables
+     * created in it, are rolled back too: the database is as it was, empty. */
+    assert_version(f, "");
+    assert_query(conn_of(f), tables_sql, "");
+}
+
+static void add_rating(struct strata_op *op)
+{
+    strata_add_column(op, "book", STRATA_COLUMN("rating", STRATA_INTEGER, .default_value = "0"));
+}
+
+static void drop_rating(struct strata_op *op)
+{
+    strata_drop_column(op, "book", "rating");
+}
+
+/* A type change: SQLite rebuilds the table, so foreign keys must be off from BEGIN. */
+static void widen_rating(struct strata_op *op)
+{
+    strata_alter_column(op, "book", STRATA_COLUMN("rating", STRATA_BIGINT, .default_value = "0"));
+}
+
+static void narrow_rating(struct strata_op *op)
+{
+    strata_alter_column(op, "book", STRATA_COLUMN("rating", STRATA_INTEGER, .default_value = "0"));
+}
+
+static const struct strata_revision rev_rating = { "e5a000000008", "b2dead000003", "rating",
+                                                   NULL, add_rating, drop_rating };
+static const struct strata_revision rev_widen = { "e5b000000009", "e5a000000008", "widen",
+                                                  NULL, widen_rating, narrow_rating };
+
+static void test_migrate__single_transaction_applies_a_run_with_a_rebuild(void **state)
+{
+    struct fixture *f = *state;
+    const struct strata_revision *const revs[] = { &rev_author, &rev_book, &rev_pages,
+                                                   &rev_rating, &rev_widen };
+    const struct strata_migrations m = { STRATA_ABI_VERSION, 5, revs };
+    struct strata_error err = { 0 };
+
+    assert_int_equal(strata_upgrade(f->db, &m, "b2dead000003", &err), 0);
+    assert_int_equal(sqlite3_exec(conn_of(f),
+                                  "INSERT INTO author (id, name) VALUES (1, 'Ursula');"
+                                  "INSERT INTO book (title, author_id) VALUES ('Earthsea', 1);",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    assert_int_equal(strata_upgrade_with(f->db, &m, NULL, STRATA_SINGLE_TRANSACTION, &err), 0);
+    assert_version(f, "e5b000000009");
+    assert_query(conn_of(f), "SELECT type FROM pragma_table_info('book') WHERE name = 'rating'",
+                 "BIGINT");
+    assert_query(conn_of(f), "SELECT title || ':' || rating FROM book", "Earthsea:0");
+    assert_query(conn_of(f), "SELECT count(*) FROM strata_history", "5");
+    /* The connection's foreign keys are back on after the run. */
+    assert_query(conn_of(f), "PRAGMA foreign_keys", "1");
+    assert_int_equal(strata_downgrade(f->db, &m, "b2dead000003", &err), 0);
+    assert_query(conn_of(f), "SELECT count(*) FROM book", "1");
+}
+
 static void test_migrate__concurrent_upgrades_apply_each_revision_once(void **state)
 {
     struct fixture *f = *state;
@@ -612,7 +680,10 @@ static void test_migrate__parses_urls(void **state)
         { "sqlite:///dir/with space.db", "dir/with space.db" },
     };
     static const char *const bad[] = { "mysql://x", "sqlite://host/app.db", "app.db",
-                                       "postgresql://localhost/db", "sqlite:///a.db?mode=ro" };
+#ifndef STRATA_WITH_POSTGRESQL /* built without PostgreSQL: a clear error */
+                                       "postgresql://localhost/db",
+#endif
+                                       "sqlite:///a.db?mode=ro" };
     const struct strata_dialect *dialect;
     struct strata_error err = { 0 };
     char *path;
@@ -625,6 +696,13 @@ static void test_migrate__parses_urls(void **state)
         assert_string_equal(path, ok[i][1]);
         free(path);
     }
+#ifdef STRATA_WITH_POSTGRESQL
+    /* libpq reads PostgreSQL URLs whole. */
+    assert_int_equal(strata_url_parse(&dialect, &path, "postgres://localhost/db", &err), 0);
+    assert_ptr_equal(dialect, &strata_pg_dialect);
+    assert_string_equal(path, "postgres://localhost/db");
+    free(path);
+#endif
     for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         strata_error_clear(&err);
         assert_int_equal(strata_url_parse(&dialect, &path, bad[i], &err), STRATA_EUSAGE);
@@ -655,6 +733,10 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_migrate__unique_index_over_duplicates_fails, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_migrate__single_transaction_keeps_nothing_of_a_failed_run,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_migrate__single_transaction_applies_a_run_with_a_rebuild,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(test_migrate__concurrent_upgrades_apply_each_revision_once,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_migrate__app_connection_is_used_as_is, setup,

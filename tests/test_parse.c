@@ -421,10 +421,13 @@ static void test_parse__empty_and_missing(void **state)
     struct result r;
 
     (void)state;
+    /* An empty models folder is refused (issue 5): never read as "drop every table". */
     parse(&r);
-    assert_int_equal(r.rc, 0);
-    assert_int_equal(r.s->ntables, 0);
+    assert_int_equal(r.rc, -1);
+    assert_null(r.s);
+    assert_string_equal(r.err, "strata: error: models path 'models' holds no header files\n");
     release(&r);
+    /* A header without any model is fine: an empty schema. */
     model("struct plain { int a; };\n");
     parse(&r);
     assert_int_equal(r.rc, 0);

@@ -25,15 +25,24 @@ data, a foreign key over orphans, dropping a table that is still referenced), so
 failing command is a bug in strata. On failure the script prints the seed, the step,
 the edit and the command's output, and keeps the work folder.
 
+A step usually holds one edit; with --multi P it holds one more with chance P (up to
+four), so a revision can rename a column and change its type, or alter a table twice.
+Edits of one step never touch what that step created, never rename one thing twice,
+and edits that depend on the data (add_unique, add_fk, alter_pk) never touch what the
+step already changed. --kinds limits the edits (default all); `backfill` and `rebuild`
+are permissions rather than edits (see ALL_KINDS).
+
 Usage: walk.py --strata STRATA --include DIR --libstrata LIBSTRATA_A
-               [--app-lib LIBPROP_APP_A] [--seed N] [--steps N] [--kinds K,K,...]
-               [--cflags FLAGS] [--keep] [--workdir DIR] [--verbose]
+               [--app-lib LIBPROP_APP_A] [--seed N] [--steps N] [--multi P]
+               [--kinds all|base|K,K,...] [--cc CC] [--cflags FLAGS] [--libs LIBS] [--keep]
+               [--workdir DIR] [--verbose]
+Without --app-lib (or while it does not link) the schema is checked through PRAGMAs
+only. Exit status 0 when every check held, 1 otherwise (TAP-like lines on stdout).
 """
 
 import argparse
 import os
 import random
-import re
 import shlex
 import shutil
 import sqlite3
@@ -60,7 +69,7 @@ ALL_KINDS = [
     # table constraints in strata's SQL), which needs the rebuild.
     "backfill", "rebuild",
 ]
-# What works with the seed generator and runtime (issue 3 adds the rest).
+# What worked with the seed generator and runtime, before issue 3.
 BASE_KINDS = ["add_table", "drop_table", "add_column", "drop_column", "add_index",
               "drop_index"]
 
@@ -691,7 +700,6 @@ class Walk:
                     fresh |= set(new_sig) - set(old_sig)
                     changed["any"] |= touched
                     changed["renamed"] |= renamed
-                    self.counts[kind] = self.counts.get(kind, 0) + 1
                     return kind, desc
             self.model = before
             self.uid, self.names = saved
@@ -699,19 +707,32 @@ class Walk:
 
     def apply_random_edit(self):
         """One step's edits: usually one, sometimes several (--multi)."""
+        start, saved = self.model.copy(), (self.uid, self.names)
+        for _ in range(20):
+            kinds, descs = self.edits_of_step()
+            if signature(self.model) != signature(start):
+                for k in kinds:
+                    self.counts[k] = self.counts.get(k, 0) + 1
+                return "; ".join(descs)
+            self.model = start.copy()  # the edits cancelled out: draw again
+            self.uid, self.names = saved
+        raise WalkError("every edit drawn cancelled out")
+
+    def edits_of_step(self):
         fresh, changed = set(), {"any": set(), "renamed": set()}
         n = 1
         while n < 4 and self.rng.random() < self.args.multi:
             n += 1
-        descs = []
+        kinds, descs = [], []
         for i in range(n):
             got = self.one_edit(fresh, changed, first=(i == 0))
             if got is None:
                 if i == 0:
                     raise WalkError("no applicable edit among %s" % ",".join(self.kinds))
                 break
+            kinds.append(got[0])
             descs.append(got[1])
-        return "; ".join(descs)
+        return kinds, descs
 
     def settle(self):
         """After a step: one-step annotations (backfill) go, history flags are set."""
@@ -743,8 +764,8 @@ class Walk:
         self.run("generate", [a.strata, "generate", "-o", "migrations.c"])
         self.run("compile", [a.cc, "-std=c99", "-O0", "-w", "-I" + a.include, "-c",
                              "migrations.c", "-o", "migrations.o"])
-        self.run("link", [a.cc, "-o", "app", "migrations.o", self.app_obj, a.libstrata,
-                          "-lsqlite3", "-lm"] + a.cflags)
+        self.run("link", [a.cc, "-o", "app", "migrations.o", self.app_obj, a.libstrata] +
+                 a.libs + a.cflags)
 
     def prepare(self):
         a = self.args
@@ -759,8 +780,8 @@ class Walk:
                         "const struct strata_migrations strata_migrations = "
                         "{ STRATA_ABI_VERSION, 0, 0 };\n")
             self.run("compile", [a.cc, "-c", "-I" + a.include, "probe.c", "-o", "probe.o"])
-            p = self.run("link", [a.cc, "-o", "probe", "probe.o", a.app_lib, a.libstrata,
-                                  "-lsqlite3", "-lm"] + a.cflags, expect=None)
+            p = self.run("link", [a.cc, "-o", "probe", "probe.o", a.app_lib, a.libstrata] +
+                         a.libs + a.cflags, expect=None)
             if p.returncode != 0:
                 why = [ln for ln in p.stderr.splitlines() if "undefined" in ln] or \
                     p.stderr.strip().splitlines()[-1:] or ["?"]
@@ -907,7 +928,7 @@ class Walk:
 
     # ---- rows ----
 
-    def value_for(self, t, c, rid, db):
+    def value_for(self, t, c, rid):
         if c.ever_fk is not None or c.fk is not None:
             p = self.model.table(c.fk[0] if c.fk else c.ever_fk)
             ids = sorted(self.rows.get(p.uid, {})) if p is not None else []
@@ -939,7 +960,7 @@ class Walk:
                     r = {}
                     for c in t.cols:
                         r[c.uid] = rid if (c.name == "id" and c.uid in t.pk[:1]) else \
-                            self.value_for(t, c, rid, db)
+                            self.value_for(t, c, rid)
                     names = ", ".join('"%s"' % c.name for c in t.cols)
                     marks = ", ".join("?" for _ in t.cols)
                     try:
@@ -1032,17 +1053,22 @@ def main():
     ap.add_argument("--app-lib", default="", help="tests/prop/app.c compiled (static lib)")
     ap.add_argument("--cc", default=os.environ.get("CC", "cc"))
     ap.add_argument("--cflags", default="", help="extra link flags (sanitizers)")
+    ap.add_argument("--libs", default="-lsqlite3 -lm",
+                    help="libraries the static libstrata needs (default: %(default)s)")
     ap.add_argument("--seed", type=int, default=DEFAULT_SEED)
     ap.add_argument("--steps", type=int, default=DEFAULT_STEPS)
-    ap.add_argument("--kinds", default=",".join(BASE_KINDS),
-                    help="comma-separated edit kinds, or 'all' (%s)" % ",".join(ALL_KINDS))
+    ap.add_argument("--kinds", default="all",
+                    help="comma-separated edit kinds; 'all', 'base' (%s) name groups"
+                    % ",".join(BASE_KINDS))
     ap.add_argument("--multi", type=float, default=0.3,
                     help="chance that a step holds one more edit (up to 4 edits)")
     ap.add_argument("--workdir", default="")
     ap.add_argument("--keep", action="store_true", help="keep the work folder")
     ap.add_argument("--verbose", action="store_true")
     a = ap.parse_args()
-    a.kinds = ALL_KINDS if a.kinds == "all" else [k for k in a.kinds.split(",") if k]
+    named = {"all": ALL_KINDS, "base": BASE_KINDS}
+    a.kinds = [k for part in a.kinds.split(",") if part
+               for k in named.get(part, [part])]
     for k in a.kinds:
         if k not in ALL_KINDS:
             ap.error("unknown kind %r" % k)
@@ -1050,6 +1076,7 @@ def main():
         if getattr(a, attr):
             setattr(a, attr, os.path.realpath(getattr(a, attr)))
     a.cflags = shlex.split(a.cflags)
+    a.libs = shlex.split(a.libs)
     made = not a.workdir
     if made:
         a.workdir = tempfile.mkdtemp(prefix="strata-prop.")

@@ -76,6 +76,18 @@ int strata_upgrade(struct strata_db *db, const struct strata_migrations *m, cons
 int strata_downgrade(struct strata_db *db, const struct strata_migrations *m, const char *target,
                      struct strata_error *err);
 
+/* Flags of strata_upgrade_with(). */
+#define STRATA_SINGLE_TRANSACTION 0x1u /* the whole run in one transaction */
+
+/*
+ * strata_upgrade with flags. With STRATA_SINGLE_TRANSACTION every revision of the run
+ * is applied in one transaction: on error none of them stays applied. When one of them
+ * rebuilds a table, foreign keys are off for the whole transaction (SQLite can only
+ * switch them outside one); each rebuild still runs its foreign key check.
+ */
+int strata_upgrade_with(struct strata_db *db, const struct strata_migrations *m,
+                        const char *target, unsigned flags, struct strata_error *err);
+
 /*
  * Writes the database's current revision id into `out` (size `size`); an empty string
  * when the database is at base. Never creates strata's tables.

@@ -1,0 +1,7 @@
+#include <stdint.h>
+#include <strata/model.h>
+
+struct STRATA_MODEL() author {
+    int64_t id STRATA_FIELD(primary_key);
+    char *name;
+};

@@ -1,0 +1,2 @@
+# An empty models folder.
+rm models/model.h

@@ -1,0 +1,2 @@
+# generated/schema.json deleted.
+rm generated/schema.json
