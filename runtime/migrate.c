@@ -781,7 +781,8 @@ static long next_revision(const struct strata_graph *g, const bool *applied, con
  * ancestors. On error the transaction is rolled back.
  */
 static int lock_and_read(struct strata_db *db, const struct strata_graph *g, bool *cur,
-                         bool *applied, bool rebuild, int *saved, struct strata_error *err)
+                         bool *applied, bool rebuild, bool *tables_ready, int *saved,
+                         struct strata_error *err)
 {
     struct strata_buf ids = { 0 };
     int rc;
@@ -789,7 +790,9 @@ static int lock_and_read(struct strata_db *db, const struct strata_graph *g, boo
     rc = db->dialect->begin(db->conn, rebuild, saved, err);
     if (rc != 0)
         goto cleanup;
-    rc = db->dialect->ensure_tables(db->conn, err);
+    /* strata's tables are never dropped: once a transaction that created or found them
+     * committed, the later transactions of the run need not ask again. */
+    rc = *tables_ready ? 0 : db->dialect->ensure_tables(db->conn, err);
     if (rc == 0)
         rc = db->dialect->read_versions(db->conn, &ids, err);
     if (rc == 0 && ids.failed)
@@ -947,6 +950,7 @@ int strata_migrate_flags(struct strata_db *db, const struct strata_migrations *m
 {
     const bool single = (flags & STRATA_SINGLE_TRANSACTION) != 0;
     bool in_tx = false; /* single: the one transaction is open across revisions */
+    bool tables_ready = false; /* strata_version/strata_history known to exist */
     struct strata_graph g;
     struct strata_replay replay = { 0 };
     struct applied_schema as = { 0 };
@@ -981,7 +985,7 @@ int strata_migrate_flags(struct strata_db *db, const struct strata_migrations *m
     }
     for (;;) {
         if (!in_tx) {
-            rc = lock_and_read(db, &g, cur, applied, rebuild, &saved, err);
+            rc = lock_and_read(db, &g, cur, applied, rebuild, &tables_ready, &saved, err);
             if (rc != 0)
                 goto cleanup;
         }
@@ -1049,6 +1053,7 @@ int strata_migrate_flags(struct strata_db *db, const struct strata_migrations *m
         if (rc != 0)
             goto abort;
         db->dialect->end(db->conn, saved);
+        tables_ready = true;
     }
     goto cleanup;
 abort:
