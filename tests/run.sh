@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# The README's second command: the whole test suite under AddressSanitizer and UBSan.
+# The README's second command: the whole test suite, plain and under AddressSanitizer
+# and UBSan.
 #
 # Run it from anywhere (as root on a fresh Debian 12 it first installs the packages the
-# build needs). It configures build-test/ in the repository root with the sanitizers
-# and --check on the example's build step (a model change without a committed
-# migration is a failure), runs every test without stopping at the first failure, and
-# ends with one line, `N passed, N failed`, counted from meson's testlog.json. The exit
-# status is non-zero when a test failed or the build did not complete.
+# build needs). It configures build-test/ (plain) and build-test-asan/ (sanitizers) in
+# the repository root, both with --check on the example's build step (a model change
+# without a committed migration is a failure), runs every test in each without stopping
+# at the first failure, and ends with one line, `N passed, N failed`, counted from
+# meson's testlog.json files. The exit status is non-zero when a test failed or a build
+# did not complete.
 #
 # The PostgreSQL tests need a server: unless STRATA_TEST_PG_URL names one, a throwaway
 # cluster is created in a temporary folder (as the `postgres` user when run as root),
@@ -100,49 +102,58 @@ install_packages
 cd "$repo" || die "cannot enter $repo"
 start_postgres
 
-options=("-Db_sanitize=address,undefined" -Db_lundef=false -Dstrata_check=true)
-if [[ -f $build/build.ninja ]]; then
-    meson configure "$build" "${options[@]}" || die "meson configure $build failed"
-else
-    meson setup "$build" "${options[@]}" || die "meson setup $build failed"
-fi
+# run_suite DIR MESON_OPTION...: configures DIR in the repository root (again when it
+# exists), builds everything and runs every test without stopping at the first failure.
+# Sets `status` non-zero when meson test failed; dies when the build did not complete.
+status=0
+logs=()
+run_suite() {
+    local dir=$1
+    shift
+    if [[ -f $dir/build.ninja ]]; then
+        meson configure "$dir" "$@" || die "meson configure $dir failed"
+    else
+        meson setup "$dir" "$@" || die "meson setup $dir failed"
+    fi
+    # A stale log from an earlier run must not be counted if this build fails.
+    rm -f "$dir/meson-logs/testlog.json"
+    # `meson test` builds only what tests need: build everything, so the example app and
+    # its `strata generate --check` step are part of the run.
+    ninja -C "$dir" || die "the build in $dir failed (see above)"
+    meson test -C "$dir" --print-errorlogs --timeout-multiplier 3 || status=1
+    [[ -f $dir/meson-logs/testlog.json ]] || die "no test ran in $dir (see above)"
+    logs+=("$dir/meson-logs/testlog.json")
+}
 
-# A stale log from an earlier run must not be counted if this build fails.
-log=$build/meson-logs/testlog.json
-rm -f "$log"
-# `meson test` builds only what tests need: build everything, so the example app and its
-# `strata generate --check` step are part of the run.
-ninja -C "$build" || die "the build failed (see above)"
-meson test -C "$build" --print-errorlogs --timeout-multiplier 3
-status=$?
+# The suite twice: a plain build, then a second build directory under AddressSanitizer
+# and UndefinedBehaviorSanitizer (leaks included). Both with --check on the build step.
+run_suite "$build" -Db_sanitize=none -Dstrata_check=true
+run_suite "$build-asan" -Db_sanitize=address,undefined -Db_lundef=false -Dstrata_check=true
 
-[[ -f $log ]] || die "no test ran (see above)"
-
-# testlog.json is one JSON object per test; only the result fields are read (the
-# objects also hold each test's environment, which is never printed).
-python3 - "$log" <<'EOF'
+python3 - "${logs[@]}" <<'EOF'
 import json
 import sys
 
 passed = failed = skipped = expected = 0
 failures = []
 skipped_names = []
-with open(sys.argv[1], encoding="utf-8") as log:
-    for line in log:
-        if not line.strip():
-            continue
+for path in sys.argv[1:]:
+    build = path.split("/")[0]
+    with open(path, encoding="utf-8") as log:
+        lines = [line for line in log if line.strip()]
+    for line in lines:
         test = json.loads(line)
         result = test.get("result")
         if result == "OK":
             passed += 1
         elif result == "SKIP":
             skipped += 1
-            skipped_names.append(test.get("name"))
+            skipped_names.append("%s: %s" % (build, test.get("name")))
         elif result == "EXPECTEDFAIL":
             expected += 1
         else:
             failed += 1
-            failures.append("%s (%s)" % (test.get("name"), result))
+            failures.append("%s: %s (%s)" % (build, test.get("name"), result))
 for name in failures:
     print("failed: " + name)
 for name in skipped_names:
