@@ -86,6 +86,33 @@ static bool name_ok(struct ctx *c, const char *name, const char *what, const cha
     return true;
 }
 
+/*
+ * Reports a SQL comment (`--` or slash-star outside quotes) in the expression `v` of `key`:
+ * a `--` comment swallows the `)` written after a CHECK and a trailing comment is lost when
+ * the schema is read back, so neither survives the round trip. true when `v` is clean.
+ */
+static bool sql_expr_ok(struct ctx *c, const char *file, const struct annotate_value *v,
+                        const char *key)
+{
+    char quote = 0;
+
+    for (const char *p = v->text; *p != '\0'; p++) {
+        if (quote != 0) {
+            if (*p == quote)
+                quote = 0;
+        } else if (*p == '\'' || *p == '"' || *p == '`') {
+            quote = *p;
+        } else if (*p == '[') {
+            quote = ']';
+        } else if ((p[0] == '-' && p[1] == '-') || (p[0] == '/' && p[1] == '*')) {
+            diag_error(c->d, file, v->line, v->col, "'%s' holds a SQL comment ('%.2s'); "
+                       "remove it", key, p);
+            return false;
+        }
+    }
+    return true;
+}
+
 static bool reserved(const char *name)
 {
     return strncasecmp(name, "strata_", 7) == 0 || strncasecmp(name, "sqlite_", 7) == 0;
@@ -392,9 +419,11 @@ static void build_columns(struct ctx *c, struct raw_model *m)
         }
         if (f->is_enum)
             cl->enum_values = enum_values(c, f);
-        if ((it = item(&f->ann, "default_sql")) != NULL)
+        if ((it = item(&f->ann, "default_sql")) != NULL &&
+            sql_expr_ok(c, m->file, &it->values[0], it->key))
             cl->default_sql = strata_arena_strdup(a, it->values[0].text);
-        if ((it = item(&f->ann, "check")) != NULL)
+        if ((it = item(&f->ann, "check")) != NULL &&
+            sql_expr_ok(c, m->file, &it->values[0], it->key))
             cl->check = strata_arena_strdup(a, it->values[0].text);
         if ((it = item(&f->ann, "comment")) != NULL)
             cl->comment = strata_arena_strdup(a, it->values[0].text);
@@ -675,6 +704,13 @@ static void build_constraints(struct ctx *c, struct raw_model *m)
                        type_text(tc->type, b2, sizeof b2));
             continue;
         }
+        if (strchr(tc->name, '.') != NULL) {
+            /* A revision names the target "table.column", split at its last '.'. */
+            diag_error(c->d, m->file, v->line2, v->col2,
+                       "a foreign key cannot reference column '%s' of '%s': its name holds "
+                       "a '.'", tc->name, v->first);
+            continue;
+        }
         strata_make_name(name, "fk", (const char *const[]){ t->name, cl->name, tt->name, NULL });
         use_name(c, name, m->file, v->line, v->col);
         struct strata_foreign_key *fk =
@@ -702,7 +738,7 @@ static void build_constraints(struct ctx *c, struct raw_model *m)
                 dup = true;
             }
         }
-        if (dup)
+        if (dup || !sql_expr_ok(c, m->file, &it->values[0], it->key))
             continue;
         strata_check_name(name, t->name, it->values[0].text);
         use_name(c, name, m->file, it->values[0].line, it->values[0].col);

@@ -158,14 +158,28 @@ static int cmd_offline(struct cli *c, int downgrade)
 {
     struct strata_error err = { 0 };
     struct strata_buf script = { 0 };
+    const struct strata_dialect *dialect = NULL;
     int version = 0;
     int rc;
 
+    /* The URL picks the dialect only; a SQLite script never needed a valid URL. */
+    if (c->url != NULL &&
+        (strncmp(c->url, "postgresql://", 13) == 0 || strncmp(c->url, "postgres://", 11) == 0)) {
+        char *path = NULL;
+
+        rc = strata_url_parse(&dialect, &path, c->url, &err);
+        free(path);
+        if (rc != 0)
+            return fail(&err, rc);
+        if (c->sqlite_version != NULL)
+            return usage_error(c->command, "--sqlite-version is for SQLite, not the %s URL '%s'",
+                               dialect->display_name, c->url);
+    }
     if (c->sqlite_version != NULL &&
         (version = strata_offline_parse_version(c->sqlite_version)) == 0)
         return usage_error(c->command, "--sqlite-version takes 3.X.Y, not '%s'",
                            c->sqlite_version);
-    rc = strata_offline_sql(&script, c->m, downgrade, c->sql, version, &err);
+    rc = strata_offline_sql_for(&script, c->m, downgrade, c->sql, dialect, version, &err);
     if (rc == 0 && script.data != NULL)
         fputs(script.data, stdout);
     strata_buf_free(&script);

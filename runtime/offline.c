@@ -1,5 +1,5 @@
 /*
- * Offline SQL for SQLite: the script `db upgrade --sql` / `db downgrade --sql` prints.
+ * Offline SQL for SQLite and PostgreSQL: the script `db upgrade --sql` / `db downgrade --sql` prints.
  *
  * It walks the same revisions in the same order as the online driver (migrate.c), with
  * the schema before each revision taken from the replay, and renders each revision with
@@ -14,6 +14,11 @@
  * `strata_execute` SQL is copied as is; the database's own triggers on a rebuilt table
  * are not recreated (the online rebuild reads them from the database; offline there is
  * none), while views keep working because the rename runs with legacy_alter_table on.
+ *
+ * PostgreSQL: each revision is the dialect's render_revision (what the online run
+ * executes) inside BEGIN, the online advisory lock and COMMIT, with the same
+ * bookkeeping; the FROM check is a DO block that raises (the script is for
+ * `psql -v ON_ERROR_STOP=1`).
  */
 #include "offline.h"
 
@@ -22,6 +27,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dialect.h"
+#include "dialect_pg.h"
 #include "dialect_sqlite.h"
 #include "error.h"
 #include "migrate.h"
@@ -39,7 +46,8 @@ int strata_offline_parse_version(const char *text)
 }
 
 /* Appends `'a b'` (the sorted, space-separated versions of `set`) or `NULL`. */
-static void render_versions(struct strata_buf *b, const struct strata_graph *g, const bool *set)
+static void render_versions(struct strata_buf *b, const struct strata_graph *g, const bool *set,
+                            const struct strata_dialect *pg)
 {
     struct strata_buf ids = { 0 };
     const char **sorted = calloc(g->count + 1, sizeof(*sorted));
@@ -62,6 +70,8 @@ static void render_versions(struct strata_buf *b, const struct strata_graph *g, 
         b->failed = 1;
     if (n == 0)
         strata_buf_append(b, "NULL");
+    else if (pg != NULL)
+        pg->quote_literal(b, ids.failed ? "" : ids.data);
     else
         strata_sqlite_quote_literal(b, ids.failed ? "" : ids.data);
     strata_buf_free(&ids);
@@ -81,7 +91,8 @@ static void versions_of(const struct strata_graph *g, const bool *applied, bool 
 
 /* The start of the script: strata's tables and the check that the database is at FROM. */
 static void render_prologue(struct strata_buf *b, const struct strata_graph *g, const bool *from,
-                            int downgrade, const char *range, int version)
+                            int downgrade, const char *range, int version,
+                            const struct strata_dialect *pg)
 {
     bool *cur = calloc(g->count + 1, sizeof(*cur));
 
@@ -90,6 +101,20 @@ static void render_prologue(struct strata_buf *b, const struct strata_graph *g, 
         return;
     }
     versions_of(g, from, cur);
+    if (pg != NULL) {
+        /* psql stops at the first error with ON_ERROR_STOP, as sqlite3 does with -bail. */
+        strata_buf_printf(b, "-- strata offline %s %s, for PostgreSQL\n",
+                          downgrade ? "downgrade" : "upgrade", range);
+        strata_buf_append(b, "-- Run it with: psql -v ON_ERROR_STOP=1 -f SCRIPT URL\n\n"
+                             STRATA_PG_TABLES_SQL
+                             "DO $strata$ BEGIN IF (SELECT string_agg(version_num, ' ' ORDER BY "
+                             "version_num COLLATE \"C\") FROM strata_version) IS DISTINCT FROM ");
+        render_versions(b, g, cur, pg);
+        strata_buf_append(b, " THEN RAISE EXCEPTION 'the database is not at the revision this "
+                             "script starts from'; END IF; END $strata$;\n");
+        free(cur);
+        return;
+    }
     strata_buf_printf(b, "-- strata offline %s %s, for SQLite %d.%d.%d\n",
                       downgrade ? "downgrade" : "upgrade", range, version / 1000000,
                       version / 1000 % 1000, version % 1000);
@@ -105,7 +130,7 @@ static void render_prologue(struct strata_buf *b, const struct strata_graph *g, 
                          "INSERT INTO strata_offline_from SELECT (SELECT group_concat(version_num, "
                          "' ') FROM (SELECT version_num FROM strata_version ORDER BY "
                          "version_num)) IS ");
-    render_versions(b, g, cur);
+    render_versions(b, g, cur, NULL);
     strata_buf_append(b, ";\nDROP TABLE temp.strata_offline_from;\n");
     free(cur);
 }
@@ -116,8 +141,11 @@ static void render_prologue(struct strata_buf *b, const struct strata_graph *g, 
  */
 static int render_bookkeeping(struct strata_buf *b, const struct strata_graph *g, size_t i,
                               const bool *cur, const bool *applied, int downgrade,
-                              const struct strata_oplist *list, struct strata_error *err)
+                              const struct strata_oplist *list,
+                              const struct strata_dialect *pg, struct strata_error *err)
 {
+    void (*quote)(struct strata_buf *, const char *) =
+        pg != NULL ? pg->quote_literal : strata_sqlite_quote_literal;
     bool *now = calloc(g->count + 1, sizeof(*now));
     char checksum[65];
 
@@ -129,19 +157,25 @@ static int render_bookkeeping(struct strata_buf *b, const struct strata_graph *g
     for (size_t k = 0; k < g->count; k++) {
         if (cur[k] && !now[k]) {
             strata_buf_append(b, "DELETE FROM strata_version WHERE version_num = ");
-            strata_sqlite_quote_literal(b, g->nodes[k].rev->id);
+            quote(b, g->nodes[k].rev->id);
             strata_buf_append(b, ";\n");
         } else if (!cur[k] && now[k]) {
             strata_buf_append(b, "INSERT INTO strata_version (version_num) VALUES (");
-            strata_sqlite_quote_literal(b, g->nodes[k].rev->id);
+            quote(b, g->nodes[k].rev->id);
             strata_buf_append(b, ");\n");
         }
     }
     strata_buf_append(b, "INSERT INTO strata_history (revision, direction, checksum, applied_at, "
                          "duration_ms) VALUES (");
-    strata_sqlite_quote_literal(b, g->nodes[i].rev->id);
-    strata_buf_printf(b, ", '%s', '%s', strftime('%%Y-%%m-%%dT%%H:%%M:%%SZ', 'now'), 0);\n",
-                      downgrade ? "downgrade" : "upgrade", checksum);
+    quote(b, g->nodes[i].rev->id);
+    if (pg != NULL)
+        /* The online run's form: UTC, ISO 8601 (2026-11-29T18:40:02Z). */
+        strata_buf_printf(b, ", '%s', '%s', to_char(now() AT TIME ZONE 'UTC', "
+                             "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), 0);\n",
+                          downgrade ? "downgrade" : "upgrade", checksum);
+    else
+        strata_buf_printf(b, ", '%s', '%s', strftime('%%Y-%%m-%%dT%%H:%%M:%%SZ', 'now'), 0);\n",
+                          downgrade ? "downgrade" : "upgrade", checksum);
     free(now);
     return 0;
 }
@@ -171,7 +205,7 @@ static void render_running(struct strata_buf *b, const struct strata_graph *g, s
 /* One revision: its transaction, with foreign keys off around it when it rebuilds. */
 static int render_one(struct strata_buf *b, const struct strata_graph *g,
                       const struct strata_replay *r, size_t i, int downgrade, bool *applied,
-                      int version, struct strata_error *err)
+                      int version, const struct strata_dialect *pg, struct strata_error *err)
 {
     const struct strata_revision *rev = g->nodes[i].rev;
     void (*fn)(struct strata_op *) = downgrade ? rev->downgrade : rev->upgrade;
@@ -199,7 +233,9 @@ static int render_one(struct strata_buf *b, const struct strata_graph *g,
                                   downgrade ? "downgrade" : "upgrade");
     if (rc == 0)
         rc = strata_replay_schema(r, g, applied, &before, err);
-    if (rc == 0)
+    if (rc == 0 && pg != NULL)
+        rc = pg->render_revision(&body, before, &list, &local);
+    else if (rc == 0)
         rc = strata_sqlite_render_revision(&body, before, &list, version, &rebuild, &local);
     if (rc != 0) {
         if (rc != STRATA_ENOMEM)
@@ -213,9 +249,13 @@ static int render_one(struct strata_buf *b, const struct strata_graph *g,
     render_running(b, g, i, downgrade);
     if (rebuild)
         strata_buf_append(b, "PRAGMA foreign_keys=OFF;\n");
-    strata_buf_append(b, "BEGIN IMMEDIATE;\n");
+    if (pg != NULL)
+        /* The online begin(): the lock that serializes concurrent upgrades. */
+        strata_buf_append(b, "BEGIN;\nSELECT pg_advisory_xact_lock(" STRATA_PG_LOCK_KEY ");\n");
+    else
+        strata_buf_append(b, "BEGIN IMMEDIATE;\n");
     strata_buf_append(b, body.failed || body.data == NULL ? "" : body.data);
-    rc = render_bookkeeping(b, g, i, cur, applied, downgrade, &list, err);
+    rc = render_bookkeeping(b, g, i, cur, applied, downgrade, &list, pg, err);
     strata_buf_append(b, "COMMIT;\n");
     if (rebuild)
         strata_buf_append(b, "PRAGMA foreign_keys=ON;\n");
@@ -283,12 +323,25 @@ cleanup:
 int strata_offline_sql(struct strata_buf *out, const struct strata_migrations *m, int downgrade,
                        const char *range, int sqlite_version, struct strata_error *err)
 {
+    return strata_offline_sql_for(out, m, downgrade, range, NULL, sqlite_version, err);
+}
+
+int strata_offline_sql_for(struct strata_buf *out, const struct strata_migrations *m,
+                           int downgrade, const char *range, const struct strata_dialect *dialect,
+                           int sqlite_version, struct strata_error *err)
+{
+    /* NULL for SQLite: every renderer below takes the PostgreSQL table or NULL. */
+    const struct strata_dialect *pg =
+        dialect != NULL && dialect != &strata_sqlite_dialect ? dialect : NULL;
     struct strata_graph g;
     struct strata_replay r = { 0 };
     struct strata_buf label = { 0 };
     bool *applied = NULL, *goal = NULL;
     int rc;
 
+    if (pg != NULL && pg->render_revision == NULL)
+        return strata_error_set(err, STRATA_EUSAGE, "--sql cannot render SQL for %s",
+                                pg->display_name);
     if (sqlite_version == 0)
         sqlite_version = sqlite3_libversion_number();
     rc = strata_graph_build(&g, m, err);
@@ -312,7 +365,7 @@ int strata_offline_sql(struct strata_buf *out, const struct strata_migrations *m
         strata_buf_printf(&label, "%s:%s", downgrade ? "head" : "base",
                           range != NULL ? range : downgrade ? "-1" : "head");
     render_prologue(out, &g, applied, downgrade, label.failed ? "" : label.data,
-                    sqlite_version);
+                    sqlite_version, pg);
     for (;;) {
         long next = -1;
 
@@ -329,7 +382,8 @@ int strata_offline_sql(struct strata_buf *out, const struct strata_migrations *m
         }
         if (next < 0)
             break;
-        rc = render_one(out, &g, &r, (size_t)next, downgrade, applied, sqlite_version, err);
+        rc = render_one(out, &g, &r, (size_t)next, downgrade, applied, sqlite_version, pg,
+                        err);
         if (rc != 0)
             goto cleanup;
     }

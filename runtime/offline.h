@@ -11,6 +11,7 @@
 #include <strata/strata.h>
 
 #include "buf.h"
+#include "dialect.h"
 #include "ops.h"
 #include "schema.h"
 
@@ -25,6 +26,16 @@
  */
 int strata_offline_sql(struct strata_buf *out, const struct strata_migrations *m, int downgrade,
                        const char *range, int sqlite_version, struct strata_error *err);
+
+/*
+ * The same for `dialect` (from strata_url_parse; NULL or SQLite's: the function above).
+ * For PostgreSQL: the dialect's render_revision inside BEGIN + pg_advisory_xact_lock ...
+ * COMMIT per revision, a `DO` block that raises unless the database is at FROM, for
+ * `psql -v ON_ERROR_STOP=1`; `sqlite_version` is ignored.
+ */
+int strata_offline_sql_for(struct strata_buf *out, const struct strata_migrations *m,
+                           int downgrade, const char *range, const struct strata_dialect *dialect,
+                           int sqlite_version, struct strata_error *err);
 
 /* Parses "3.35.0" into 3035000; 0 when it is not a SQLite version. */
 int strata_offline_parse_version(const char *text);

@@ -271,11 +271,17 @@ void strata_make_name(char *out, const char *prefix, const char *const *parts)
     } else if (b.len <= STRATA_NAME_MAX) {
         memcpy(out, b.data, b.len + 1);
     } else {
+        /* Never cut a UTF-8 character in two: the name must stay valid UTF-8 (the
+         * snapshot is JSON). ASCII names keep exactly 54 bytes. */
+        size_t keep = 54;
+
+        while (keep > 0 && ((unsigned char)b.data[keep] & 0xc0) == 0x80)
+            keep--;
         strata_sha256_hex(b.data, b.len, hex);
-        memcpy(out, b.data, 54);
-        out[54] = '_';
-        memcpy(out + 55, hex, 8);
-        out[63] = '\0';
+        memcpy(out, b.data, keep);
+        out[keep] = '_';
+        memcpy(out + keep + 1, hex, 8);
+        out[keep + 9] = '\0';
     }
     strata_buf_free(&b);
 }

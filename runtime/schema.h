@@ -152,7 +152,8 @@ void strata_array_remove(void *items, size_t *count, size_t size, size_t i);
 /*
  * Writes a generated constraint or index name into `out` (size > STRATA_NAME_MAX):
  * `prefix` + "_" + the parts joined by "_" (NULL-terminated list). A name over 63 bytes
- * becomes its first 54 bytes + "_" + 8 hex of the SHA-256 of the full name.
+ * becomes its first 54 bytes + "_" + 8 hex of the SHA-256 of the full name (fewer
+ * than 54 when byte 55 continues a UTF-8 character, which is never cut in two).
  */
 void strata_make_name(char *out, const char *prefix, const char *const *parts);
 /* ck_<table>_<8 hex of sha256(expr)>, shortened as above. */

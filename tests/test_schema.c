@@ -58,6 +58,30 @@ static void test_schema__names_short_and_long(void **state)
     assert_int_equal(strlen(name), 16);
 }
 
+/* Bug: a long name was cut at byte 54 even inside a UTF-8 character ("ix_group_ééé..."),
+ * so the snapshot (JSON) could not hold it. The cut now backs off to a character start. */
+static void test_schema__long_utf8_name_not_cut_mid_character(void **state)
+{
+    char name[STRATA_NAME_MAX + 1];
+    char col[61];
+    char full[200], hex[65];
+
+    (void)state;
+    /* "ix_group_" is 9 bytes, then 2-byte characters: byte 54 is a continuation byte. */
+    for (size_t i = 0; i < 30; i++)
+        memcpy(col + 2 * i, "\xc3\xa9", 2);
+    col[60] = '\0';
+    strata_make_name(name, "ix", (const char *const[]){ "group", col, NULL });
+    snprintf(full, sizeof(full), "ix_group_%s", col);
+    strata_sha256_hex(full, strlen(full), hex);
+    assert_int_equal(strlen(name), 62);
+    assert_memory_equal(name, full, 53);
+    assert_int_equal(name[53], '_');
+    assert_memory_equal(name + 54, hex, 8);
+    for (size_t i = 9; i < 53; i += 2)
+        assert_memory_equal(name + i, "\xc3\xa9", 2);
+}
+
 static void test_schema__type_round_trip(void **state)
 {
     static const char *const names[] = { "smallint", "integer",   "bigint",     "boolean",
@@ -179,6 +203,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_schema__sha256_known_vectors),
         cmocka_unit_test(test_schema__names_short_and_long),
+        cmocka_unit_test(test_schema__long_utf8_name_not_cut_mid_character),
         cmocka_unit_test(test_schema__type_round_trip),
         cmocka_unit_test(test_schema__canonical_ignores_order),
         cmocka_unit_test(test_schema__canonical_strings_cannot_forge_lines),

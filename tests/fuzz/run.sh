@@ -24,6 +24,10 @@ fi
 ninja -C "$build" generator/libstrata_gen.a runtime/libstrata.a > /dev/null
 libs="$build/generator/libstrata_gen.a $build/runtime/libstrata.a"
 deps="$(pkg-config --libs jansson sqlite3) -ldl -lpthread"
+# A libstrata built with the PostgreSQL dialect (meson finds libpq) needs libpq too.
+if ar t "$build/runtime/libstrata.a" | grep -q dialect_pg; then
+    deps="$deps $(pkg-config --libs libpq)"
+fi
 status=0
 for t in "$@"; do
     exe=$build/fuzz_$t
