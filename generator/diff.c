@@ -49,24 +49,9 @@ static void located(struct differ *df, const struct strata_srcloc *loc, const ch
     diag_error(df->d, loc->file, loc->line, loc->column, "%s", msg);
 }
 
-static bool same_str(const char *a, const char *b)
-{
-    return a == b || (a != NULL && b != NULL && strcmp(a, b) == 0);
-}
-
-static bool same_names(char *const *a, size_t na, char *const *b, size_t nb)
-{
-    if (na != nb)
-        return false;
-    for (size_t i = 0; i < na; i++)
-        if (strcmp(a[i], b[i]) != 0)
-            return false;
-    return true;
-}
-
 static bool same_index(const struct strata_index *a, const struct strata_index *b)
 {
-    return a->unique == b->unique && same_names(a->columns, a->ncolumns, b->columns, b->ncolumns);
+    return a->unique == b->unique && strata_names_equal(a->columns, a->ncolumns, b->columns, b->ncolumns);
 }
 
 static bool same_fk(const struct strata_foreign_key *a, const struct strata_foreign_key *b)
@@ -644,9 +629,9 @@ static void alter_column(struct differ *df, const char *table, const struct stra
 
     if (a->type.kind == b->type.kind && a->type.length == b->type.length &&
         a->type.scale == b->type.scale && a->nullable == b->nullable &&
-        a->autoincrement == b->autoincrement && same_str(a->default_value, b->default_value) &&
-        same_str(a->default_sql, b->default_sql) && same_str(a->check, b->check) &&
-        same_str(a->enum_values, b->enum_values) && same_str(a->comment, b->comment))
+        a->autoincrement == b->autoincrement && strata_str_equal(a->default_value, b->default_value) &&
+        strata_str_equal(a->default_sql, b->default_sql) && strata_str_equal(a->check, b->check) &&
+        strata_str_equal(a->enum_values, b->enum_values) && strata_str_equal(a->comment, b->comment))
         return;
     strata_type_format(ta, sizeof(ta), a->type);
     strata_type_format(tb, sizeof(tb), b->type);
@@ -671,7 +656,7 @@ static void alter_column(struct differ *df, const char *table, const struct stra
         diag_info(df->d, "autogenerate", "Detected NULL on column '%s.%s'", table, b->name);
     }
 #define CHANGED(field, what)                                                                  \
-    if (!same_str(a->field, b->field))                                                        \
+    if (!strata_str_equal(a->field, b->field))                                                        \
         diag_info(df->d, "autogenerate", "Detected changed " what " on '%s.%s': %s -> %s",   \
                   table, b->name, or_none(a->field), or_none(b->field));
     CHANGED(default_value, "default")
@@ -756,7 +741,7 @@ static void diff_table(struct differ *df, const struct strata_table *b)
     bool pk_changed, early = false, survivors = false;
     char pa[256], pb[256];
 
-    pk_changed = !same_names(a->primary_key, a->nprimary_key, b->primary_key, b->nprimary_key);
+    pk_changed = !strata_names_equal(a->primary_key, a->nprimary_key, b->primary_key, b->nprimary_key);
     if (pk_changed) {
         diag_info(df->d, "autogenerate", "Detected changed primary key of table '%s': %s -> %s",
                   b->name, column_list(pa, sizeof(pa), a->primary_key, a->nprimary_key),
@@ -782,12 +767,12 @@ static void diff_table(struct differ *df, const struct strata_table *b)
             alter_column(df, b->name, &b->columns[i]);
     if (survivors)
         add_columns(df, b);
-    if (pk_changed && !same_names(diff_cur_table(df, b->name)->primary_key,
+    if (pk_changed && !strata_names_equal(diff_cur_table(df, b->name)->primary_key,
                                   diff_cur_table(df, b->name)->nprimary_key, b->primary_key,
                                   b->nprimary_key))
         diff_op_commit(df, diff_op_primary_key(df, df->up, b->name, b->primary_key,
                                                b->nprimary_key));
-    if (!same_str(diff_cur_table(df, b->name)->comment, b->comment)) {
+    if (!strata_str_equal(diff_cur_table(df, b->name)->comment, b->comment)) {
         diag_info(df->d, "autogenerate", "Detected changed comment of table '%s'", b->name);
         diff_op_commit(df, diff_op_text(df, df->up, STRATA_OP_ALTER_TABLE_COMMENT, b->name, NULL,
                                         b->comment));

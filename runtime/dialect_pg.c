@@ -294,26 +294,19 @@ static void render_table_check(struct strata_buf *b, struct strata_buf *comments
     strata_buf_append(comments, ";\n");
 }
 
-/* Appends `COMMENT ON COLUMN "t"."c" IS '...'` (or IS NULL). */
-static void render_column_comment(struct strata_buf *b, const char *table, const char *column,
-                                  const char *comment)
+/*
+ * Appends `COMMENT ON TABLE "t" IS '...'`, or `COMMENT ON COLUMN "t"."c" ...` when
+ * `column` is given; a NULL comment renders IS NULL (removes it).
+ */
+static void render_comment(struct strata_buf *b, const char *table, const char *column,
+                           const char *comment)
 {
-    strata_buf_append(b, "COMMENT ON COLUMN ");
+    strata_buf_append(b, column != NULL ? "COMMENT ON COLUMN " : "COMMENT ON TABLE ");
     quote_ident(b, table);
-    strata_buf_append(b, ".");
-    quote_ident(b, column);
-    strata_buf_append(b, " IS ");
-    if (comment != NULL)
-        quote_literal(b, comment);
-    else
-        strata_buf_append(b, "NULL");
-    strata_buf_append(b, ";\n");
-}
-
-static void render_table_comment(struct strata_buf *b, const char *table, const char *comment)
-{
-    strata_buf_append(b, "COMMENT ON TABLE ");
-    quote_ident(b, table);
+    if (column != NULL) {
+        strata_buf_append(b, ".");
+        quote_ident(b, column);
+    }
     strata_buf_append(b, " IS ");
     if (comment != NULL)
         quote_literal(b, comment);
@@ -443,10 +436,10 @@ static int render_create_table(struct strata_buf *b, const struct strata_table *
     for (i = 0; i < t->nindexes; i++)
         strata_pg_render_index(b, t->name, &t->indexes[i]);
     if (t->comment != NULL)
-        render_table_comment(b, t->name, t->comment);
+        render_comment(b, t->name, NULL, t->comment);
     for (i = 0; i < t->ncolumns; i++)
         if (t->columns[i].comment != NULL)
-            render_column_comment(b, t->name, t->columns[i].name, t->columns[i].comment);
+            render_comment(b, t->name, t->columns[i].name, t->columns[i].comment);
     if (comments.len > 0)
         strata_buf_append(b, comments.data);
     if (comments.failed)
@@ -508,7 +501,7 @@ static int render_add_column(struct strata_buf *b, const struct strata_opdef *op
     for (i = 0; i < t->nindexes; i++)
         strata_pg_render_index(b, op->table, &t->indexes[i]);
     if (c->comment != NULL)
-        render_column_comment(b, op->table, c->name, c->comment);
+        render_comment(b, op->table, c->name, c->comment);
     if (comments.len > 0)
         strata_buf_append(b, comments.data);
     if (comments.failed)
@@ -657,7 +650,7 @@ static int render_alter_column(struct strata_buf *b, const struct strata_opdef *
             strata_buf_append(b, ";\n");
         }
     if (old == NULL || !str_equal(old->comment, c->comment))
-        render_column_comment(b, table, col, c->comment);
+        render_comment(b, table, col, c->comment);
     if (comments.len > 0)
         strata_buf_append(b, comments.data);
     if (comments.failed)
@@ -867,7 +860,7 @@ static int render_in(struct strata_buf *b, const struct strata_schema *s,
         }
         break;
     case STRATA_OP_ALTER_TABLE_COMMENT:
-        render_table_comment(b, op->table, op->sql);
+        render_comment(b, op->table, NULL, op->sql);
         break;
     }
     return 0;

@@ -34,21 +34,6 @@ static void say(struct report *r, const char *fmt, ...)
         r->fn(r->ctx, line);
 }
 
-static bool same_str(const char *a, const char *b)
-{
-    return a == b || (a != NULL && b != NULL && strcmp(a, b) == 0);
-}
-
-static bool same_list(char *const *a, size_t na, char *const *b, size_t nb)
-{
-    if (na != nb)
-        return false;
-    for (size_t i = 0; i < na; i++)
-        if (strcmp(a[i], b[i]) != 0)
-            return false;
-    return true;
-}
-
 /* Appends `(a, b)` to `b`. */
 static void put_list(struct strata_buf *b, char *const *items, size_t n)
 {
@@ -82,14 +67,14 @@ static void diff_column(struct report *r, const char *table, const struct strata
     if (e->autoincrement != a->autoincrement)
         strata_buf_printf(&b, "%sautoincrement %s expected", b.len > 0 ? "; " : "",
                           e->autoincrement ? "on" : "off");
-    if (!same_str(e->default_value, a->default_value) || !same_str(e->default_sql, a->default_sql))
+    if (!strata_str_equal(e->default_value, a->default_value) || !strata_str_equal(e->default_sql, a->default_sql))
         put_value(&b, "default", e->default_value ? e->default_value : e->default_sql,
                   a->default_value ? a->default_value : a->default_sql);
-    if (!same_str(e->check, a->check))
+    if (!strata_str_equal(e->check, a->check))
         put_value(&b, "check", e->check, a->check);
-    if (!same_str(e->enum_values, a->enum_values))
+    if (!strata_str_equal(e->enum_values, a->enum_values))
         put_value(&b, "enum values", e->enum_values, a->enum_values);
-    if (!same_str(e->comment, a->comment))
+    if (!strata_str_equal(e->comment, a->comment))
         strata_buf_printf(&b, "%scomment differs", b.len > 0 ? "; " : "");
     if (b.len > 0)
         say(r, "table %s: column %s differs: %s", table, e->name, b.failed ? "" : b.data);
@@ -123,7 +108,7 @@ static void diff_indexes(struct report *r, const struct strata_table *e,
             say(r, "index %s missing (on table %s)", x->name, e->name);
             continue;
         }
-        if (!same_list(x->columns, x->ncolumns, y->columns, y->ncolumns))
+        if (!strata_names_equal(x->columns, x->ncolumns, y->columns, y->ncolumns))
             say(r, "index %s: columns differ", x->name);
         if (x->unique != y->unique)
             say(r, "index %s: %s expected", x->name, x->unique ? "unique" : "not unique");
@@ -181,7 +166,7 @@ static void diff_constraints(struct report *r, const struct strata_table *e,
 
 static void diff_table(struct report *r, const struct strata_table *e, const struct strata_table *a)
 {
-    if (!same_list(e->primary_key, e->nprimary_key, a->primary_key, a->nprimary_key)) {
+    if (!strata_names_equal(e->primary_key, e->nprimary_key, a->primary_key, a->nprimary_key)) {
         struct strata_buf b = { 0 };
 
         put_list(&b, e->primary_key, e->nprimary_key);
@@ -190,7 +175,7 @@ static void diff_table(struct report *r, const struct strata_table *e, const str
         say(r, "table %s: primary key %s found", e->name, b.failed ? "" : b.data);
         strata_buf_free(&b);
     }
-    if (!same_str(e->comment, a->comment))
+    if (!strata_str_equal(e->comment, a->comment))
         say(r, "table %s: comment differs", e->name);
     diff_columns(r, e, a);
     diff_indexes(r, e, a);

@@ -253,6 +253,23 @@ struct strata_schema *strata_schema_copy(const struct strata_schema *s)
     return copy;
 }
 
+/* ---- comparing values ---- */
+
+bool strata_str_equal(const char *a, const char *b)
+{
+    return a == b || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+bool strata_names_equal(char *const *a, size_t na, char *const *b, size_t nb)
+{
+    if (na != nb)
+        return false;
+    for (size_t i = 0; i < na; i++)
+        if (strcmp(a[i], b[i]) != 0)
+            return false;
+    return true;
+}
+
 /* ---- names ---- */
 
 void strata_make_name(char *out, const char *prefix, const char *const *parts)
@@ -630,10 +647,8 @@ int strata_schema_diff_first(const struct strata_schema *expected,
         strata_buf_free(&x);
         strata_buf_free(&y);
         if (differs) {
-            bool same_comment = e->comment == a->comment ||
-                                (e->comment && a->comment && strcmp(e->comment, a->comment) == 0);
             snprintf(what, size, "table %s: %s differs", e->name,
-                     same_comment ? "primary key" : "comment");
+                     strata_str_equal(e->comment, a->comment) ? "primary key" : "comment");
             return 1;
         }
         if (diff_items(e->name, "column", e->columns, e->ncolumns, a->columns, a->ncolumns,

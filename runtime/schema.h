@@ -147,6 +147,13 @@ int strata_column_copy(struct strata_arena *a, struct strata_column *dst,
 /* Removes element `i` of an array, keeping the order of the rest. */
 void strata_array_remove(void *items, size_t *count, size_t size, size_t i);
 
+/* ---- comparing values ---- */
+
+/* Whether two optional strings are equal: both NULL, or the same text. */
+bool strata_str_equal(const char *a, const char *b);
+/* Whether two name lists hold the same names in the same order. */
+bool strata_names_equal(char *const *a, size_t na, char *const *b, size_t nb);
+
 /* ---- names ---- */
 
 /*
