@@ -25,6 +25,7 @@
 #include "drift.h"
 #include "emit.h"
 #include "fileout.h"
+#include "models_job.h"
 #include "ops.h"
 #include "parse.h"
 #include "registry.h"
@@ -184,8 +185,6 @@ static int check_head(const struct state *st, const struct cli_options *o, struc
  * left to check_head to report. Returns 0 (repaired or nothing to do), or STRATA_ERROR
  * (reported).
  */
-static int parse(struct strata_schema **out, struct parse_files *files,
-                 const struct cli_options *o, struct diag *d);
 
 static int repair_interrupted(struct state *st, const struct cli_options *o, struct diag *d)
 {
@@ -229,7 +228,7 @@ static int repair_interrupted(struct state *st, const struct cli_options *o, str
         goto cleanup;
     }
     at = h.after[head];
-    if (parse(&models, &files, o, &(struct diag){ .quiet = 1 }) == 0 &&
+    if (models_parse(&models, &files, o, &(struct diag){ .quiet = 1 }) == 0 &&
         strata_schema_hash(models, hash) == 0 && strcmp(hash, r->schema_hash) == 0)
         at = models;
     if (snapshot_format(&json, at, r->id) != 0 ||
@@ -329,24 +328,6 @@ static void report_pending(const struct cli_options *o, const struct strata_opli
                cmd != NULL ? cmd : "strata migrate");
     strata_buf_free(&b);
     free(cmd);
-}
-
-/* Builds "-I..."/"-D..." args into parse options and parses the models. */
-static int parse(struct strata_schema **out, struct parse_files *files,
-                 const struct cli_options *o, struct diag *d)
-{
-    struct parse_options po = { o->models, o->nmodels, o->clang_args, o->nclang_args };
-    int errors = d->errors;
-
-    *out = NULL;
-    if (parse_models(out, files, &po, d) != 0 || d->errors != errors) {
-        if (d->errors == errors)
-            diag_error(d, NULL, 0, 0, "cannot parse the models");
-        strata_schema_free(*out);
-        *out = NULL;
-        return STRATA_ERROR;
-    }
-    return 0;
 }
 
 /* ---- writing a revision ---- */
@@ -635,6 +616,7 @@ int cmd_migrate(const struct cli_options *o, const char *message, const char *re
 {
     struct strata_schema *models = NULL;
     struct parse_files files = { NULL, 0 };
+    struct models_job job = { 0 };
     struct state st;
     struct diag d;
     bool changed = false;
@@ -646,10 +628,11 @@ int cmd_migrate(const struct cli_options *o, const char *message, const char *re
     lock = lock_dir(o, &d);
     if (lock < 0)
         goto cleanup;
+    models_job_start(&job, o, &d);
     if (state_load(&st, o, true, &d) != 0 || repair_interrupted(&st, o, &d) != 0 ||
         check_head(&st, o, &d) != 0)
         goto cleanup;
-    if (parse(&models, &files, o, &d) != 0)
+    if (models_job_finish(&job, &models, &files, &d) != 0)
         goto cleanup;
     if (autogenerate(&st, models, message, rev_id, &changed, &d) != 0)
         goto cleanup;
@@ -657,6 +640,7 @@ int cmd_migrate(const struct cli_options *o, const char *message, const char *re
         diag_info(&d, "autogenerate", "No changes in schema detected.");
     rc = 0;
 cleanup:
+    models_job_cancel(&job);
     fileout_unlock(lock);
     strata_schema_free(models);
     parse_files_free(&files);
@@ -743,6 +727,7 @@ int cmd_check(const struct cli_options *o)
     struct strata_schema *models = NULL;
     struct parse_files files = { NULL, 0 };
     struct strata_oplist up, down;
+    struct models_job job = { 0 };
     struct state st;
     struct diag d;
     char hash[65];
@@ -752,6 +737,7 @@ int cmd_check(const struct cli_options *o)
     memset(&up, 0, sizeof up);
     memset(&down, 0, sizeof down);
     diag_init(&d);
+    models_job_start(&job, o, &d);
     if (state_load(&st, o, true, &d) != 0)
         goto cleanup;
     history_problems = check_head(&st, o, &d);
@@ -766,7 +752,7 @@ int cmd_check(const struct cli_options *o)
                    "version control",
                    st.snap_path, st.head, st.revs.items[h].path);
     }
-    if (parse(&models, &files, o, &d) != 0)
+    if (models_job_finish(&job, &models, &files, &d) != 0)
         goto cleanup;
     if (diff_schemas(&up, &down, st.snap, models, &d) != 0)
         goto cleanup;
@@ -782,6 +768,7 @@ int cmd_check(const struct cli_options *o)
         rc = 0;
     }
 cleanup:
+    models_job_cancel(&job);
     strata_oplist_clear(&up);
     strata_oplist_clear(&down);
     strata_schema_free(models);
@@ -823,6 +810,7 @@ int cmd_generate(const struct cli_options *o, const char *output, const char *de
     struct parse_files files = { NULL, 0 };
     struct strata_oplist up, down;
     char *registry = NULL, *deps = NULL, msg[256];
+    struct models_job job = { 0 };
     struct state st;
     struct diag d;
     int lock = -1, rc = 1;
@@ -843,10 +831,11 @@ int cmd_generate(const struct cli_options *o, const char *output, const char *de
     lock = lock_dir(o, &d);
     if (lock < 0)
         goto cleanup;
+    models_job_start(&job, o, &d);
     if (state_load(&st, o, true, &d) != 0 || repair_interrupted(&st, o, &d) != 0 ||
         check_head(&st, o, &d) != 0 || check_replay(&st, &d) != 0)
         goto cleanup;
-    if (parse(&models, &files, o, &d) != 0)
+    if (models_job_finish(&job, &models, &files, &d) != 0)
         goto cleanup;
     if (diff_schemas(&up, &down, st.snap, models, &d) != 0)
         goto cleanup;
@@ -877,6 +866,7 @@ int cmd_generate(const struct cli_options *o, const char *output, const char *de
         goto cleanup;
     rc = 0;
 cleanup:
+    models_job_cancel(&job);
     fileout_unlock(lock);
     strata_oplist_clear(&up);
     strata_oplist_clear(&down);

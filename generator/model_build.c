@@ -439,21 +439,23 @@ static void build_columns(struct ctx *c, struct raw_model *m)
 static void use_name(struct ctx *c, const char *name, const char *file, unsigned line,
                      unsigned col)
 {
-    for (size_t i = 0; i < c->nconstraints; i++) {
-        if (strcasecmp(c->constraints[i].name, name) == 0) {
-            diag_error(c->d, file, line, col, "generated name '%s' is already used", name);
-            diag_note(c->d, c->constraints[i].file, c->constraints[i].line,
-                      c->constraints[i].col, "previously declared here");
-            return;
-        }
+    long seen = strata_name_index_find(&c->constraint_index, c->constraints, c->nconstraints,
+                                       sizeof *c->constraints, name);
+    struct used_name *u;
+
+    if (seen >= 0) {
+        diag_error(c->d, file, line, col, "generated name '%s' is already used", name);
+        diag_note(c->d, c->constraints[seen].file, c->constraints[seen].line,
+                  c->constraints[seen].col, "previously declared here");
+        return;
     }
-    struct used_name *u =
-        strata_arena_push(&c->a, &c->constraints, &c->nconstraints, sizeof *u);
-    if (u == NULL) {
+    u = strata_arena_push(&c->a, &c->constraints, &c->nconstraints, sizeof *u);
+    if (u == NULL || (u->name = strata_arena_strdup(&c->a, name)) == NULL ||
+        strata_name_index_add(&c->constraint_index, c->constraints, c->nconstraints,
+                              sizeof *c->constraints, c->nconstraints - 1) != 0) {
         c->oom = true;
         return;
     }
-    u->name = strata_arena_strdup(&c->a, name);
     u->file = file;
     u->line = line;
     u->col = col;

@@ -814,6 +814,7 @@ int parse_models(struct strata_schema **out, struct parse_files *files,
 
     memset(&c, 0, sizeof c);
     c.d = d;
+    c.constraint_index.fold_case = true;
     *out = NULL;
     if (files != NULL) {
         files->paths = NULL;
@@ -869,6 +870,7 @@ cleanup:
     if (index != NULL)
         clang_disposeIndex(index);
     strata_schema_free(c.s);
+    strata_name_index_clear(&c.constraint_index);
     strata_arena_free(&c.a);
     free(args);
     free(c.cwd);

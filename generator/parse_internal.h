@@ -78,6 +78,7 @@ struct ctx {
     size_t nmodels;
     struct used_name *constraints; /* constraint and index names, schema-wide */
     size_t nconstraints;
+    struct strata_name_index constraint_index; /* of `constraints`, case-insensitive */
     struct strata_schema *s;
     bool oom;
 };

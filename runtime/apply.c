@@ -48,7 +48,7 @@ static int apply_drop_table(struct strata_schema *s, const struct strata_opdef *
     if (t == NULL)
         return strata_error_set(err, STRATA_EMIGRATION, "drop_table %s: no such table",
                                 op->table);
-    strata_array_remove(&s->tables, &s->ntables, sizeof(*t), (size_t)(t - s->tables));
+    strata_schema_remove_table(s, t);
     return 0;
 }
 
@@ -233,7 +233,8 @@ static int apply_rename_table(struct strata_schema *s, const struct strata_opdef
             DUP_OR_FAIL(t->checks[i].name, name);
         }
     }
-    DUP_OR_FAIL(t->name, new_name);
+    if (strata_schema_rename_table(s, t, new_name) != 0)
+        return strata_error_set(err, STRATA_ENOMEM, "out of memory");
     return 0;
 }
 

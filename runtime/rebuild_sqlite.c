@@ -226,8 +226,7 @@ static int replace_live(struct plan *p, const char *old, const char *name)
     struct strata_table *copy;
 
     assert(t != NULL && src != NULL);
-    strata_array_remove(&p->live->tables, &p->live->ntables, sizeof(*t),
-                        (size_t)(t - p->live->tables));
+    strata_schema_remove_table(p->live, t);
     copy = strata_schema_add_table(p->live, name);
     if (copy == NULL || strata_table_copy(&p->live->arena, copy, src) != 0)
         return STRATA_ENOMEM;

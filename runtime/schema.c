@@ -27,15 +27,73 @@ void strata_schema_free(struct strata_schema *s)
     if (s == NULL)
         return;
     strata_arena_free(&s->arena);
+    strata_name_index_clear(&s->lookup);
     free(s);
+}
+
+/* Below this many tables a lookup reads them all; from it on, it uses the index. */
+#define LOOKUP_MIN_TABLES 16
+
+static bool lookup_fresh(const struct strata_schema *s)
+{
+    return s->lookup.cap != 0 && s->lookup_tables == s->tables &&
+           s->lookup_ntables == s->ntables;
+}
+
+static void lookup_forget(struct strata_schema *s)
+{
+    strata_name_index_clear(&s->lookup);
+    s->lookup_tables = NULL;
+    s->lookup_ntables = 0;
+}
+
+/* Indexes every table of `s`; false (and no index) when out of memory. */
+static bool lookup_build(struct strata_schema *s)
+{
+    lookup_forget(s);
+    for (size_t i = 0; i < s->ntables; i++) {
+        if (strata_name_index_add(&s->lookup, s->tables, s->ntables, sizeof(*s->tables), i) != 0) {
+            lookup_forget(s);
+            return false;
+        }
+    }
+    s->lookup_tables = s->tables;
+    s->lookup_ntables = s->ntables;
+    return true;
 }
 
 struct strata_table *strata_schema_find_table(const struct strata_schema *s, const char *name)
 {
+    /* The index is a cache: building it does not change what the schema holds. */
+    struct strata_schema *cache = (struct strata_schema *)s;
+
+    if (s->ntables >= LOOKUP_MIN_TABLES && (lookup_fresh(s) || lookup_build(cache))) {
+        long pos = strata_name_index_find(&s->lookup, s->tables, s->ntables,
+                                          sizeof(*s->tables), name);
+        return pos < 0 ? NULL : &s->tables[pos];
+    }
     for (size_t i = 0; i < s->ntables; i++)
         if (strcmp(s->tables[i].name, name) == 0)
             return &s->tables[i];
     return NULL;
+}
+
+void strata_schema_remove_table(struct strata_schema *s, struct strata_table *t)
+{
+    lookup_forget(s);
+    strata_array_remove(&s->tables, &s->ntables, sizeof(*t), (size_t)(t - s->tables));
+}
+
+int strata_schema_rename_table(struct strata_schema *s, struct strata_table *t,
+                               const char *name)
+{
+    char *copy = strata_arena_strdup(&s->arena, name);
+
+    if (copy == NULL)
+        return STRATA_ENOMEM;
+    lookup_forget(s);
+    t->name = copy;
+    return 0;
 }
 
 struct strata_column *strata_table_find_column(const struct strata_table *t, const char *name)
@@ -61,11 +119,21 @@ struct strata_table *strata_schema_add_table(struct strata_schema *s, const char
     char *copy = strata_arena_strdup(&s->arena, name);
     struct strata_table *t;
 
+    bool fresh = lookup_fresh(s);
+
     if (copy == NULL)
         return NULL;
     t = strata_arena_push(&s->arena, &s->tables, &s->ntables, sizeof(*t));
-    if (t != NULL)
-        t->name = copy;
+    if (t == NULL)
+        return NULL;
+    t->name = copy;
+    if (fresh && strata_name_index_add(&s->lookup, s->tables, s->ntables, sizeof(*t),
+                                       s->ntables - 1) == 0) {
+        s->lookup_tables = s->tables;
+        s->lookup_ntables = s->ntables;
+    } else {
+        lookup_forget(s);
+    }
     return t;
 }
 

@@ -21,6 +21,7 @@
 #include <strata/strata.h>
 
 #include "arena.h"
+#include "nameindex.h"
 
 /* SQL identifiers (table, column, constraint) are at most this many bytes. */
 #define STRATA_NAME_MAX 63
@@ -100,6 +101,15 @@ struct strata_schema {
     struct strata_arena arena;
     struct strata_table *tables;
     size_t ntables;
+    /*
+     * strata_schema_find_table()'s index of `tables` by name, valid while `tables` and
+     * `ntables` are what it was built for. Appending a table keeps it valid; remove or
+     * rename a table only with strata_schema_remove_table()/_rename_table(), which
+     * invalidate it.
+     */
+    struct strata_name_index lookup;
+    const struct strata_table *lookup_tables;
+    size_t lookup_ntables;
 };
 
 /* A new empty schema, or NULL when out of memory. Free with strata_schema_free(). */
@@ -112,6 +122,12 @@ struct strata_schema *strata_schema_copy(const struct strata_schema *s);
 struct strata_table *strata_schema_find_table(const struct strata_schema *s, const char *name);
 struct strata_column *strata_table_find_column(const struct strata_table *t, const char *name);
 struct strata_index *strata_table_find_index(const struct strata_table *t, const char *name);
+
+/* Removes table `t` of `s`. */
+void strata_schema_remove_table(struct strata_schema *s, struct strata_table *t);
+/* Gives table `t` of `s` a copy of `name`. 0, or STRATA_ENOMEM and `t` unchanged. */
+int strata_schema_rename_table(struct strata_schema *s, struct strata_table *t,
+                               const char *name);
 
 /*
  * Appends a zeroed table/column/index/foreign key/check whose strings are copies of the
