@@ -650,12 +650,19 @@ void replay_history_free(struct replay_history *h)
     memset(h, 0, sizeof *h);
 }
 
-/* Applies `ops` (read from revision `r`) to `s`; a failure is reported naming both. */
-static int apply_ops(struct strata_schema *s, const struct strata_oplist *ops,
-                     const struct revfile *r, struct diag *d)
+/*
+ * Applies `ops` (read from revision `r`) to `s`, keeping `sum` (the hash tracker of `s`,
+ * or NULL) current; a failure is reported naming both.
+ */
+static int apply_ops(struct strata_schema *s, struct strata_hash_tracker *sum,
+                     const struct strata_oplist *ops, const struct revfile *r, struct diag *d)
 {
     struct strata_error err = { 0 };
 
+    if (sum != NULL && strata_hash_tracker_before(sum, s, ops) != 0) {
+        diag_error(d, NULL, 0, 0, "out of memory");
+        return STRATA_ERROR;
+    }
     for (size_t k = 0; k < ops->nops; k++) {
         if (strata_schema_apply(s, &ops->ops[k], &err) != 0) {
             diag_error(d, r->path, r->line, r->column,
@@ -663,6 +670,10 @@ static int apply_ops(struct strata_schema *s, const struct strata_oplist *ops,
                        k + 1, strata_op_name(ops->ops[k].kind), err.message);
             return STRATA_ERROR;
         }
+    }
+    if (sum != NULL && strata_hash_tracker_after(sum, s, ops) != 0) {
+        diag_error(d, NULL, 0, 0, "out of memory");
+        return STRATA_ERROR;
     }
     return 0;
 }
@@ -686,6 +697,7 @@ int replay_history(struct replay_history *out, const struct revlist *l, struct d
     struct strata_oplist *lists = calloc(l->count + 1, sizeof *lists);
     size_t *order = malloc((l->count + 1) * sizeof *order);
     bool *mine = calloc(l->count + 1, sizeof *mine), *base = calloc(l->count + 1, sizeof *base);
+    struct strata_hash_tracker *sums = calloc(l->count + 1, sizeof *sums); /* of after[] */
     bool reported = false;
     int rc = 0;
 
@@ -693,8 +705,8 @@ int replay_history(struct replay_history *out, const struct revlist *l, struct d
     out->after = calloc(l->count + 1, sizeof *out->after);
     out->mismatch = calloc(l->count + 1, sizeof *out->mismatch);
     out->count = l->count;
-    if (lists == NULL || order == NULL || mine == NULL || base == NULL || out->after == NULL ||
-        out->mismatch == NULL) {
+    if (lists == NULL || order == NULL || mine == NULL || base == NULL || sums == NULL ||
+        out->after == NULL || out->mismatch == NULL) {
         diag_error(d, NULL, 0, 0, "out of memory");
         rc = STRATA_ERROR;
         goto cleanup;
@@ -712,14 +724,19 @@ int replay_history(struct replay_history *out, const struct revlist *l, struct d
         struct strata_schema *s;
         char hash[65];
 
-        /* The first parent's schema, then what the other parents bring, then `i`. */
-        s = first >= 0 ? strata_schema_copy(out->after[first]) : strata_schema_new();
+        /*
+         * The first parent's schema, then what the other parents bring, then `i`. The
+         * copy shares the parent's strings: the history is freed as a whole.
+         */
+        s = first >= 0 ? strata_schema_copy_shared(out->after[first]) : strata_schema_new();
         if (s == NULL) {
             diag_error(d, NULL, 0, 0, "out of memory");
             rc = STRATA_ERROR;
             break;
         }
         out->after[i] = s;
+        if (first >= 0)
+            sums[i] = sums[first];
         memset(mine, 0, l->count * sizeof *mine);
         memset(base, 0, l->count * sizeof *base);
         ancestors(l, i, mine);
@@ -727,13 +744,13 @@ int replay_history(struct replay_history *out, const struct revlist *l, struct d
             ancestors(l, (size_t)first, base);
         for (size_t j = 0; j < k && rc == 0; j++)
             if (mine[order[j]] && !base[order[j]])
-                rc = apply_ops(s, &lists[order[j]], &l->items[order[j]], d);
+                rc = apply_ops(s, &sums[i], &lists[order[j]], &l->items[order[j]], d);
         if (rc == 0)
-            rc = apply_ops(s, &lists[i], r, d);
+            rc = apply_ops(s, &sums[i], &lists[i], r, d);
         if (rc != 0)
             break;
-        if (r->schema_hash == NULL || strata_schema_hash(s, hash) != 0 ||
-            strcmp(hash, r->schema_hash) == 0)
+        strata_hash_tracker_hex(&sums[i], hash);
+        if (r->schema_hash == NULL || strcmp(hash, r->schema_hash) == 0)
             continue;
         out->mismatch[i] = true;
         if (!reported)
@@ -746,6 +763,7 @@ int replay_history(struct replay_history *out, const struct revlist *l, struct d
     }
 cleanup:
     out->ups = lists;
+    free(sums);
     free(order);
     free(mine);
     free(base);
@@ -775,7 +793,7 @@ int replay_merged(struct strata_schema **out, const struct replay_history *h,
     rc = 0;
     for (size_t k = 0; k < l->count && rc == 0; k++)
         if (mine[order[k]] && !base[order[k]])
-            rc = apply_ops(s, &h->ups[order[k]], &l->items[order[k]], d);
+            rc = apply_ops(s, NULL, &h->ups[order[k]], &l->items[order[k]], d);
     if (rc == 0) {
         *out = s;
         s = NULL;

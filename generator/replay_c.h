@@ -27,7 +27,11 @@
  */
 int replay_read_upgrade(struct strata_oplist *out, const struct revfile *r, struct diag *d);
 
-/* The history replayed: the schema after each revision, by revlist index. */
+/*
+ * The history replayed: the schema after each revision, by revlist index. A schema may
+ * share strings with its parent's (strata_schema_copy_shared): free the history only as
+ * a whole, and copy a schema that must outlive it.
+ */
 struct replay_history {
     struct strata_schema **after; /* l->count schemas (NULL where unknown) */
     bool *mismatch;               /* the revision's replay does not give its hash */

@@ -18,7 +18,7 @@ struct strata_arena_block {
     alignas(max_align_t) unsigned char data[];
 };
 
-void *strata_arena_alloc(struct strata_arena *a, size_t size)
+void *strata_arena_alloc_raw(struct strata_arena *a, size_t size)
 {
     const size_t align = alignof(max_align_t);
     size_t need = (size + align - 1) / align * align;
@@ -44,7 +44,15 @@ void *strata_arena_alloc(struct strata_arena *a, size_t size)
     }
     void *p = b->data + b->used;
     b->used += need;
-    memset(p, 0, size);
+    return p;
+}
+
+void *strata_arena_alloc(struct strata_arena *a, size_t size)
+{
+    void *p = strata_arena_alloc_raw(a, size);
+
+    if (p != NULL)
+        memset(p, 0, size);
     return p;
 }
 
@@ -75,6 +83,13 @@ static size_t capacity(size_t count)
     while (cap < count)
         cap *= 2;
     return cap;
+}
+
+size_t strata_arena_array_bytes(size_t count, size_t size)
+{
+    const size_t align = alignof(max_align_t);
+
+    return (capacity(count) * size + align - 1) / align * align;
 }
 
 void *strata_arena_array(struct strata_arena *a, size_t count, size_t size)

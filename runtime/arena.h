@@ -18,6 +18,8 @@ struct strata_arena {
 /* Zeroed memory for `size` bytes, aligned for any type; NULL when out of memory. */
 void *strata_arena_alloc(struct strata_arena *a, size_t size);
 /* A copy of `s` in the arena; NULL when `s` is NULL or out of memory. */
+/* Like strata_arena_alloc, but not zeroed: for a caller that writes all of it. */
+void *strata_arena_alloc_raw(struct strata_arena *a, size_t size);
 char *strata_arena_strdup(struct strata_arena *a, const char *s);
 /* A copy of the first `n` bytes of `s`, NUL-terminated. */
 char *strata_arena_strndup(struct strata_arena *a, const char *s, size_t n);
@@ -26,6 +28,12 @@ char *strata_arena_strndup(struct strata_arena *a, const char *s, size_t n);
  * may grow later. Every array that is pushed to must come from here or from push.
  */
 void *strata_arena_array(struct strata_arena *a, size_t count, size_t size);
+/*
+ * The bytes strata_arena_array(count, size) takes, alignment included: arrays carved one
+ * after another from a single allocation of the sum behave as if each came from
+ * strata_arena_array (strata_arena_push may grow them).
+ */
+size_t strata_arena_array_bytes(size_t count, size_t size);
 /*
  * Grows the array *items (of *count elements of `size` bytes) by one zeroed element and
  * returns it; the array may move, so earlier element pointers can become stale. NULL

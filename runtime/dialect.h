@@ -67,18 +67,22 @@ struct strata_dialect {
      * Plans a revision without a database: `before` is the schema the revision starts
      * from (replayed), `ops` its operations. Sets *rebuild when some table will be
      * rebuilt, which on SQLite needs foreign keys off before the transaction begins.
-     * STRATA_EMIGRATION when an operation does not fit `before`.
+     * STRATA_EMIGRATION when an operation does not fit `before`. *plan receives the
+     * dialect's plan (or NULL) for run_revision, so a revision is planned once; it stays
+     * valid while `before` and `ops` do not change. Free it with plan_free.
      */
     int (*plan_revision)(const struct strata_schema *before, const struct strata_oplist *ops,
-                         bool *rebuild, struct strata_error *err);
+                         bool *rebuild, void **plan, struct strata_error *err);
+    void (*plan_free)(void *plan);
     /*
      * Runs a whole revision inside the caller's transaction (begun with the `rebuild`
      * that plan_revision gave): native ALTERs where the database can, rebuilds where it
-     * cannot, hooks and raw SQL in order. On error nothing is committed and
+     * cannot, hooks and raw SQL in order. `plan` is what plan_revision gave for the same
+     * `before` and `ops`, or NULL to plan here. On error nothing is committed and
      * run->failed_op names the operation.
      */
     int (*run_revision)(void *conn, const struct strata_schema *before,
-                        const struct strata_oplist *ops, struct strata_run *run,
+                        const struct strata_oplist *ops, void *plan, struct strata_run *run,
                         struct strata_error *err);
 
     /*

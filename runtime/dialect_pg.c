@@ -984,13 +984,14 @@ static int run_op(void *conn, const struct strata_opdef *op, struct strata_error
 
 /* Nothing to plan: PostgreSQL alters in place. Checks that every operation fits. */
 static int plan_revision(const struct strata_schema *before, const struct strata_oplist *ops,
-                         bool *rebuild, struct strata_error *err)
+                         bool *rebuild, void **plan, struct strata_error *err)
 {
-    struct strata_schema *cur = strata_schema_copy(before);
+    struct strata_schema *cur = strata_schema_copy_shared(before);
     size_t i;
     int rc = 0;
 
     *rebuild = false;
+    *plan = NULL;
     if (cur == NULL)
         return strata_error_set(err, STRATA_ENOMEM, "out of memory");
     for (i = 0; i < ops->nops && rc == 0; i++)
@@ -999,15 +1000,21 @@ static int plan_revision(const struct strata_schema *before, const struct strata
     return rc;
 }
 
+static void plan_free(void *plan)
+{
+    (void)plan; /* plan_revision keeps none */
+}
+
 static int run_revision(void *conn, const struct strata_schema *before,
-                        const struct strata_oplist *ops, struct strata_run *run,
+                        const struct strata_oplist *ops, void *plan, struct strata_run *run,
                         struct strata_error *err)
 {
-    struct strata_schema *cur = strata_schema_copy(before);
+    struct strata_schema *cur = strata_schema_copy_shared(before);
     struct strata_buf sql = { 0 };
     size_t i;
     int rc = 0;
 
+    (void)plan; /* plan_revision keeps none */
     if (cur == NULL)
         return strata_error_set(err, STRATA_ENOMEM, "out of memory");
     for (i = 0; i < ops->nops && rc == 0; i++) {
@@ -1210,6 +1217,7 @@ const struct strata_dialect strata_pg_dialect = {
     .render_op = strata_pg_render_op,
     .run_op = run_op,
     .plan_revision = plan_revision,
+    .plan_free = plan_free,
     .run_revision = run_revision,
     .begin = db_begin,
     .commit = db_commit,

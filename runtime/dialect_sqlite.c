@@ -863,6 +863,7 @@ const struct strata_dialect strata_sqlite_dialect = {
     .render_op = strata_sqlite_render_op,
     .run_op = strata_sqlite_run_op,
     .plan_revision = strata_sqlite_plan_revision,
+    .plan_free = strata_sqlite_plan_free,
     .run_revision = strata_sqlite_run_revision,
     .begin = db_begin,
     .commit = db_commit,

@@ -52,12 +52,13 @@ int strata_sqlite_render_op(struct strata_buf *b, const struct strata_opdef *op,
 /* Runs one operation natively (the dialect's run_op). */
 int strata_sqlite_run_op(void *conn, const struct strata_opdef *op, struct strata_error *err);
 
-/* rebuild_sqlite.c: the dialect's plan_revision and run_revision. */
+/* rebuild_sqlite.c: the dialect's plan_revision, plan_free and run_revision. */
 int strata_sqlite_plan_revision(const struct strata_schema *before, const struct strata_oplist *ops,
-                                bool *rebuild, struct strata_error *err);
+                                bool *rebuild, void **plan, struct strata_error *err);
+void strata_sqlite_plan_free(void *plan);
 int strata_sqlite_run_revision(void *conn, const struct strata_schema *before,
-                               const struct strata_oplist *ops, struct strata_run *run,
-                               struct strata_error *err);
+                               const struct strata_oplist *ops, void *plan,
+                               struct strata_run *run, struct strata_error *err);
 
 /* A test hook: how many tables the rebuild has recreated in this process. */
 extern unsigned long strata_sqlite_rebuild_count;

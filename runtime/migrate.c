@@ -621,18 +621,23 @@ struct prepared {
     struct strata_oplist list;
     const struct strata_schema *before; /* borrowed from the applied_schema */
     bool rebuild;
+    void *plan; /* the dialect's, for run_revision */
+    void (*plan_free)(void *plan);
 };
 
 static void prepared_free(struct prepared *p)
 {
     strata_oplist_clear(&p->list);
+    if (p->plan_free != NULL)
+        p->plan_free(p->plan);
     memset(p, 0, sizeof(*p));
 }
 
 /*
  * Records node `i`'s upgrade or downgrade, takes the schema the database is at
- * (`applied`, from the replay) and asks the dialect whether the revision rebuilds a
- * table (which decides how the transaction must begin). Touches no database.
+ * (`applied`, from the replay) and has the dialect plan the revision: whether it fits
+ * that schema, and whether it rebuilds a table (which decides how the transaction must
+ * begin). The plan is kept for run_revision. Touches no database.
  */
 static int prepare_revision(struct strata_db *db, const struct strata_graph *g,
                             const struct strata_replay *r, struct applied_schema *as, size_t i,
@@ -659,7 +664,8 @@ static int prepare_revision(struct strata_db *db, const struct strata_graph *g,
     if (rc != 0)
         return rc;
     out->before = before;
-    rc = db->dialect->plan_revision(out->before, &out->list, &out->rebuild, &local);
+    out->plan_free = db->dialect->plan_free;
+    rc = db->dialect->plan_revision(out->before, &out->list, &out->rebuild, &out->plan, &local);
     if (rc != 0) {
         strata_error_set(err, STRATA_EMIGRATION, "revision %s (%s): %s does not fit the schema: %s",
                          rev->id, rev->message ? rev->message : "", direction, local.message);
@@ -687,7 +693,7 @@ static int run_revision(struct strata_db *db, const struct strata_graph *g, size
     long long start = now_ms();
     int rc = 0;
 
-    rc = db->dialect->run_revision(db->conn, prep->before, &prep->list, run, &local);
+    rc = db->dialect->run_revision(db->conn, prep->before, &prep->list, prep->plan, run, &local);
     if (rc != 0) {
         size_t k = run->failed_op;
 
@@ -915,7 +921,9 @@ int strata_migrate_ex(struct strata_db *db, const struct strata_migrations *m, i
 
 /*
  * Whether any revision from `applied` toward `goal` rebuilds a table: in one
- * transaction, foreign keys must then be off from its BEGIN. Touches no database.
+ * transaction, foreign keys must then be off from its BEGIN. Plans every one of them,
+ * so a revision that does not fit its schema fails here, before anything runs.
+ * Touches no database.
  */
 static int any_rebuild(struct strata_db *db, const struct strata_graph *g,
                        const struct strata_replay *r, struct applied_schema *as,
@@ -931,15 +939,15 @@ static int any_rebuild(struct strata_db *db, const struct strata_graph *g,
     if (sim == NULL)
         return strata_error_set(err, STRATA_ENOMEM, "out of memory");
     memcpy(sim, applied, g->count * sizeof(*sim));
-    while (!*out && (next = next_revision(g, sim, goal, downgrade)) >= 0) {
-        prepared_free(&prep);
+    while ((next = next_revision(g, sim, goal, downgrade)) >= 0) {
         rc = prepare_revision(db, g, r, as, (size_t)next, downgrade, sim, &prep, err);
+        *out = *out || (rc == 0 && prep.rebuild);
+        prepared_free(&prep); /* before the schema it planned from moves on */
         if (rc != 0)
             break;
-        *out = prep.rebuild;
         sim[next] = !downgrade;
+        applied_schema_step(as, r, g, (size_t)next, downgrade);
     }
-    prepared_free(&prep);
     free(sim);
     return rc;
 }
@@ -1030,7 +1038,8 @@ int strata_migrate_flags(struct strata_db *db, const struct strata_migrations *m
             break;
         }
         prepared_free(&prep);
-        rc = prepare_revision(db, &g, &replay, &as, (size_t)next, downgrade, applied, &prep, err);
+        rc = prepare_revision(db, &g, &replay, &as, (size_t)next, downgrade, applied, &prep,
+                              err);
         if (rc != 0)
             goto abort;
         if (prep.rebuild != rebuild && !single) {

@@ -128,6 +128,22 @@ int strata_schema_apply(struct strata_schema *s, const struct strata_opdef *op,
                         struct strata_error *err);
 
 /*
+ * The schema hash (schema.h) kept current while revisions are applied to one schema:
+ * reset from the whole schema once, then per revision `before` (with the schema before
+ * its operations), strata_schema_apply of each operation, `after`. Costs what the
+ * tables the revision can change cost to hash, not the whole schema (schema_hash.c).
+ */
+struct strata_hash_tracker {
+    unsigned char sum[32]; /* of the table digests */
+};
+int strata_hash_tracker_reset(struct strata_hash_tracker *h, const struct strata_schema *s);
+int strata_hash_tracker_before(struct strata_hash_tracker *h, const struct strata_schema *s,
+                               const struct strata_oplist *ops);
+int strata_hash_tracker_after(struct strata_hash_tracker *h, const struct strata_schema *s,
+                              const struct strata_oplist *ops);
+void strata_hash_tracker_hex(const struct strata_hash_tracker *h, char out[65]);
+
+/*
  * The canonical serialization of an operation list (independent of dialect and SQLite
  * version) and its SHA-256: the checksum `strata_history` stores.
  */

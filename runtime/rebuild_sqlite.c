@@ -284,7 +284,7 @@ static int live_rename_table(struct strata_schema *s, const char *from, const ch
             if (strcmp(s->tables[u].foreign_keys[k].ref_table, from) == 0 &&
                 dup_into(a, &s->tables[u].foreign_keys[k].ref_table, to) != 0)
                 return STRATA_ENOMEM;
-    return dup_into(a, &t->name, to);
+    return strata_schema_rename_table(s, t, to);
 }
 
 /* What ALTER TABLE RENAME COLUMN does: every use of the column follows, no name does. */
@@ -672,8 +672,9 @@ static int plan_build(struct plan *p, const struct strata_schema *before,
     if (p->version == 0)
         p->version = sqlite3_libversion_number();
     p->before = before;
-    p->live = strata_schema_copy(before);
-    p->target = strata_schema_copy(before);
+    /* Working copies for the plan's lifetime, which `before` outlives. */
+    p->live = strata_schema_copy_shared(before);
+    p->target = strata_schema_copy_shared(before);
     if (p->live == NULL || p->target == NULL)
         return oom(err);
     for (size_t k = 0; k < ops->nops; k++) {
@@ -687,15 +688,32 @@ static int plan_build(struct plan *p, const struct strata_schema *before,
 }
 
 int strata_sqlite_plan_revision(const struct strata_schema *before, const struct strata_oplist *ops,
-                                bool *rebuild, struct strata_error *err)
+                                bool *rebuild, void **plan, struct strata_error *err)
 {
-    struct plan p = { 0 };
+    struct plan *p = calloc(1, sizeof(*p));
     size_t failed;
-    int rc = plan_build(&p, before, ops, &failed, err);
+    int rc;
 
-    *rebuild = rc == 0 && p.rebuild;
-    plan_free(&p);
-    return rc;
+    *rebuild = false;
+    *plan = NULL;
+    if (p == NULL)
+        return oom(err);
+    rc = plan_build(p, before, ops, &failed, err);
+    if (rc != 0) {
+        strata_sqlite_plan_free(p);
+        return rc;
+    }
+    *rebuild = p->rebuild;
+    *plan = p;
+    return 0;
+}
+
+void strata_sqlite_plan_free(void *plan)
+{
+    if (plan == NULL)
+        return;
+    plan_free(plan);
+    free(plan);
 }
 
 /* ===== Running ===== */
@@ -1105,30 +1123,31 @@ cleanup:
 }
 
 int strata_sqlite_run_revision(void *conn, const struct strata_schema *before,
-                               const struct strata_oplist *ops, struct strata_run *run,
-                               struct strata_error *err)
+                               const struct strata_oplist *ops, void *plan,
+                               struct strata_run *run, struct strata_error *err)
 {
     sqlite3 *db = conn;
-    struct plan p = { 0 };
+    struct plan mine = { 0 }, *p = plan != NULL ? plan : &mine;
     size_t failed = (size_t)-1;
-    int rc;
+    int rc = 0;
 
-    rc = plan_build(&p, before, ops, &failed, err);
+    if (plan == NULL)
+        rc = plan_build(&mine, before, ops, &failed, err);
     if (rc != 0)
         goto cleanup;
-    if (p.rebuild) {
+    if (p->rebuild) {
         /* Read-only checks first: on a mismatch nothing has been touched. */
-        for (size_t i = 0; i < p.nsteps && rc == 0; i++)
-            for (size_t j = 0; j < p.steps[i].ntables && rc == 0; j++)
-                if (p.steps[i].tables[j].origin != NULL)
-                    rc = check_shape(db, before, p.steps[i].tables[j].origin, err);
+        for (size_t i = 0; i < p->nsteps && rc == 0; i++)
+            for (size_t j = 0; j < p->steps[i].ntables && rc == 0; j++)
+                if (p->steps[i].tables[j].origin != NULL)
+                    rc = check_shape(db, before, p->steps[i].tables[j].origin, err);
         if (rc == 0)
             rc = fk_snapshot(db, err);
         if (rc != 0)
             goto cleanup;
     }
-    for (size_t i = 0; i < p.nsteps; i++) {
-        const struct step *s = &p.steps[i];
+    for (size_t i = 0; i < p->nsteps; i++) {
+        const struct step *s = &p->steps[i];
 
         switch (s->kind) {
         case STEP_SQL:
@@ -1147,12 +1166,12 @@ int strata_sqlite_run_revision(void *conn, const struct strata_schema *before,
             goto cleanup;
         }
     }
-    if (p.rebuild)
+    if (p->rebuild)
         rc = fk_verify(db, run, err);
 cleanup:
     if (run != NULL)
         run->failed_op = rc != 0 ? failed : (size_t)-1;
-    plan_free(&p);
+    plan_free(&mine);
     return rc;
 }
 

@@ -72,18 +72,15 @@ int strata_replay_apply(const struct strata_replay *r, const struct strata_graph
     return 0;
 }
 
-/* Compares the replayed schema with the hash `rev` records (when it records one). */
-static int check_hash(const struct strata_schema *s, const struct strata_revision *rev,
-                      struct strata_error *err)
+/* Compares the replayed schema's hash (from `tracker`) with the one `rev` records. */
+static int check_hash(const struct strata_hash_tracker *tracker,
+                      const struct strata_revision *rev, struct strata_error *err)
 {
     char hash[65];
-    int rc;
 
     if (rev->schema_hash == NULL || rev->schema_hash[0] == '\0')
         return 0;
-    rc = strata_schema_hash(s, hash);
-    if (rc != 0)
-        return strata_error_set(err, rc, "out of memory");
+    strata_hash_tracker_hex(tracker, hash);
     if (strcmp(hash, rev->schema_hash) == 0)
         return 0;
     strata_error_set(err, STRATA_EMIGRATION,
@@ -131,7 +128,8 @@ static int move_to(const struct strata_replay *r, const struct strata_graph *g,
 
 /*
  * The one verifying pass: every node of `only` (NULL: all) applied once along the
- * topological order, its hash checked right after.
+ * topological order, its hash checked right after. The hash is kept current by a
+ * tracker (ops.h), so each check costs what the revision changed, not the schema.
  */
 static int verify(const struct strata_replay *r, const struct strata_graph *g, const bool *only,
                   struct strata_error *err)
@@ -139,6 +137,7 @@ static int verify(const struct strata_replay *r, const struct strata_graph *g, c
     struct strata_schema *s = strata_schema_new();
     bool *have = calloc(g->count + 1, sizeof(*have));
     bool *want = calloc(g->count + 1, sizeof(*want));
+    struct strata_hash_tracker tracker = { { 0 } }; /* of the empty schema `s` */
     long last = -1;
     int rc = 0;
 
@@ -159,13 +158,19 @@ static int verify(const struct strata_replay *r, const struct strata_graph *g, c
                 want[node->parents[j]] = true;
             strata_graph_close_set(g, want);
             rc = move_to(r, g, &s, have, want, err);
+            if (rc == 0 && strata_hash_tracker_reset(&tracker, s) != 0)
+                rc = strata_error_set(err, STRATA_ENOMEM, "out of memory");
         }
+        if (rc == 0 && strata_hash_tracker_before(&tracker, s, &r->ups[i]) != 0)
+            rc = strata_error_set(err, STRATA_ENOMEM, "out of memory");
         if (rc == 0)
             rc = strata_replay_apply(r, g, i, s, err);
+        if (rc == 0 && strata_hash_tracker_after(&tracker, s, &r->ups[i]) != 0)
+            rc = strata_error_set(err, STRATA_ENOMEM, "out of memory");
         if (rc == 0) {
             have[i] = true;
             last = (long)i;
-            rc = check_hash(s, node->rev, err);
+            rc = check_hash(&tracker, node->rev, err);
         }
     }
 cleanup:

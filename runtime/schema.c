@@ -321,6 +321,69 @@ struct strata_schema *strata_schema_copy(const struct strata_schema *s)
     return copy;
 }
 
+/* The room copy_shared's arrays of table `t` take (see strata_arena_array_bytes). */
+static size_t table_array_bytes(const struct strata_table *t)
+{
+    size_t n = strata_arena_array_bytes(t->ncolumns, sizeof(*t->columns)) +
+               strata_arena_array_bytes(t->nprimary_key, sizeof(char *)) +
+               strata_arena_array_bytes(t->nindexes, sizeof(*t->indexes)) +
+               strata_arena_array_bytes(t->nforeign_keys, sizeof(*t->foreign_keys)) +
+               strata_arena_array_bytes(t->nchecks, sizeof(*t->checks));
+
+    for (size_t k = 0; k < t->nindexes; k++)
+        n += strata_arena_array_bytes(t->indexes[k].ncolumns, sizeof(char *));
+    return n;
+}
+
+/* Copies `n` elements of `size` bytes to *cursor as one array, and moves the cursor on. */
+static void *carve(unsigned char **cursor, const void *items, size_t n, size_t size)
+{
+    void *v = *cursor;
+
+    if (n > 0)
+        memcpy(v, items, n * size);
+    *cursor += strata_arena_array_bytes(n, size);
+    return v;
+}
+
+struct strata_schema *strata_schema_copy_shared(const struct strata_schema *s)
+{
+    struct strata_schema *copy = strata_schema_new();
+    size_t total = strata_arena_array_bytes(s->ntables, sizeof(*s->tables));
+    unsigned char *cursor;
+
+    if (copy == NULL)
+        return NULL;
+    for (size_t i = 0; i < s->ntables; i++)
+        total += table_array_bytes(&s->tables[i]);
+    /*
+     * Every array in one allocation (a working copy is made for each revision planned),
+     * not zeroed: carve() fills each array's elements, and strata_arena_push zeroes the
+     * spare room of an array as it hands it out.
+     */
+    cursor = strata_arena_alloc_raw(&copy->arena, total);
+    if (cursor == NULL) {
+        strata_schema_free(copy);
+        return NULL;
+    }
+    copy->tables = carve(&cursor, s->tables, s->ntables, sizeof(*s->tables));
+    copy->ntables = s->ntables;
+    for (size_t i = 0; i < s->ntables; i++) {
+        struct strata_table *t = &copy->tables[i];
+
+        t->columns = carve(&cursor, t->columns, t->ncolumns, sizeof(*t->columns));
+        t->primary_key = carve(&cursor, t->primary_key, t->nprimary_key, sizeof(char *));
+        t->indexes = carve(&cursor, t->indexes, t->nindexes, sizeof(*t->indexes));
+        t->foreign_keys = carve(&cursor, t->foreign_keys, t->nforeign_keys,
+                                sizeof(*t->foreign_keys));
+        t->checks = carve(&cursor, t->checks, t->nchecks, sizeof(*t->checks));
+        for (size_t k = 0; k < t->nindexes; k++)
+            t->indexes[k].columns = carve(&cursor, t->indexes[k].columns,
+                                          t->indexes[k].ncolumns, sizeof(char *));
+    }
+    return copy;
+}
+
 /* ---- comparing values ---- */
 
 bool strata_str_equal(const char *a, const char *b)
@@ -622,18 +685,6 @@ int strata_schema_canonical(const struct strata_schema *s, char **out)
     strata_buf_append(&b, "strata-schema 1\n");
     CANON_SORTED(&b, s->tables, s->ntables, canon_table, struct strata_table);
     return strata_buf_detach(&b, out);
-}
-
-int strata_schema_hash(const struct strata_schema *s, char out[65])
-{
-    char *text = NULL;
-    int rc = strata_schema_canonical(s, &text);
-
-    if (rc != 0)
-        return rc;
-    strata_sha256_hex(text, strlen(text), out);
-    free(text);
-    return 0;
 }
 
 /* ---- first difference ---- */

@@ -117,6 +117,12 @@ struct strata_schema *strata_schema_new(void);
 void strata_schema_free(struct strata_schema *s);
 /* A deep copy of `s`, or NULL when out of memory. */
 struct strata_schema *strata_schema_copy(const struct strata_schema *s);
+/*
+ * A copy of `s` that has arrays of its own but shares the strings of `s` (no string of
+ * a schema is changed in place: renames and edits store new ones), for a short-lived
+ * working copy. Valid while `s` is not freed. NULL when out of memory.
+ */
+struct strata_schema *strata_schema_copy_shared(const struct strata_schema *s);
 
 /* Borrowed lookups by SQL name; NULL when absent. */
 struct strata_table *strata_schema_find_table(const struct strata_schema *s, const char *name);
@@ -202,8 +208,22 @@ int strata_schema_canonical(const struct strata_schema *s, char **out);
 /* Appends the canonical text of one table (as strata_schema_canonical writes it) to `b`. */
 struct strata_buf;
 void strata_table_canonical(struct strata_buf *b, const struct strata_table *t);
-/* SHA-256 of the canonical serialization as 64 lowercase hex digits + NUL. */
+/*
+ * The schema hash that revisions record, as 64 lowercase hex digits + NUL (schema_hash.c).
+ * Each table's canonical text is hashed on its own (its digest, SHA-256); the digests are
+ * added as 256-bit big-endian numbers modulo 2^256, so the order of tables does not
+ * matter and a change to one table moves the sum by that table's change alone; the hash
+ * is the SHA-256 of "strata-schema-hash 2\n" followed by the 32 bytes of the sum. A replay
+ * keeps the sum current by re-hashing only the tables each revision can change
+ * (strata_hash_tracker in ops.h), instead of the whole schema after every revision.
+ */
 int strata_schema_hash(const struct strata_schema *s, char out[65]);
+/* The digest of one table (SHA-256 of its canonical text). 0 or STRATA_ENOMEM. */
+int strata_table_digest(const struct strata_table *t, unsigned char out[32]);
+/* The sum of the digests of every table of `s`. 0 or STRATA_ENOMEM. */
+int strata_schema_digest_sum(const struct strata_schema *s, unsigned char sum[32]);
+/* The schema hash of a digest sum. */
+void strata_schema_hash_of_sum(const unsigned char sum[32], char out[65]);
 /*
  * Compares two schemas by name, ignoring order. Returns 0 when equal; otherwise 1 and
  * writes the first difference ("table book: column isbn missing") into `what`.
@@ -211,7 +231,10 @@ int strata_schema_hash(const struct strata_schema *s, char out[65]);
 int strata_schema_diff_first(const struct strata_schema *expected,
                              const struct strata_schema *actual, char *what, size_t size);
 
-/* SHA-256 of `data` as 64 lowercase hex digits + NUL. */
+/* SHA-256 of `data`: 32 bytes, or 64 lowercase hex digits + NUL. */
+void strata_sha256(const void *data, size_t len, unsigned char out[32]);
 void strata_sha256_hex(const void *data, size_t len, char out[65]);
+/* `n` bytes as 2n lowercase hex digits + NUL. */
+void strata_hex(const unsigned char *bytes, size_t n, char *out);
 
 #endif

@@ -48,9 +48,8 @@ static void compress(uint32_t h[8], const unsigned char block[64])
     h[0] += a, h[1] += b, h[2] += c, h[3] += d, h[4] += e, h[5] += f, h[6] += g, h[7] += hh;
 }
 
-void strata_sha256_hex(const void *data, size_t len, char out[65])
+void strata_sha256(const void *data, size_t len, unsigned char out[32])
 {
-    static const char hex[] = "0123456789abcdef";
     uint32_t h[8] = { 0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
                       0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19 };
     const unsigned char *p = data;
@@ -69,10 +68,25 @@ void strata_sha256_hex(const void *data, size_t len, char out[65])
     compress(h, tail);
     if (tail_len == 128)
         compress(h, tail + 64);
-    for (i = 0; i < 32; i++) {
-        unsigned char byte = (unsigned char)(h[i / 4] >> (24 - 8 * (i % 4)));
-        out[2 * i] = hex[byte >> 4];
-        out[2 * i + 1] = hex[byte & 15];
+    for (i = 0; i < 32; i++)
+        out[i] = (unsigned char)(h[i / 4] >> (24 - 8 * (i % 4)));
+}
+
+void strata_hex(const unsigned char *bytes, size_t n, char *out)
+{
+    static const char hex[] = "0123456789abcdef";
+
+    for (size_t i = 0; i < n; i++) {
+        out[2 * i] = hex[bytes[i] >> 4];
+        out[2 * i + 1] = hex[bytes[i] & 15];
     }
-    out[64] = '\0';
+    out[2 * n] = '\0';
+}
+
+void strata_sha256_hex(const void *data, size_t len, char out[65])
+{
+    unsigned char digest[32];
+
+    strata_sha256(data, len, digest);
+    strata_hex(digest, sizeof(digest), out);
 }

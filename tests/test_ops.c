@@ -375,6 +375,67 @@ static void test_ops__alter_refusals(void **state)
     strata_schema_free(s);
 }
 
+static void create_tag(struct strata_op *op)
+{
+    strata_create_table(op, "tag", STRATA_COLUMN("id", STRATA_BIGINT, .primary_key = true),
+                        STRATA_COLUMN("label", STRATA_TEXT));
+}
+
+/* A referenced column renamed: the children's foreign keys follow it. */
+static void rename_referenced_column(struct strata_op *op)
+{
+    strata_rename_column(op, "writer", "id", "writer_key");
+}
+
+static void drop_writer(struct strata_op *op)
+{
+    strata_drop_table(op, "writer");
+}
+
+/*
+ * The hash tracker that replay uses (ops.h) re-hashes only the tables each revision can
+ * change; after every revision of a history that touches tables through others (renames
+ * of referenced tables and columns, drops of referenced tables), it must equal the hash
+ * of the whole schema, while an untouched table ("tag") is never re-hashed wrongly.
+ */
+static void test_ops__hash_tracker_equals_the_whole_schema_hash(void **state)
+{
+    void (*const revisions[])(struct strata_op *) = {
+        create_author, create_tag, create_book, create_book_tag, misc, alter_everything,
+        rename_both, rename_referenced_column, drop_writer,
+    };
+    struct strata_schema *s = strata_schema_new();
+    struct strata_hash_tracker tracker;
+    char whole[65], tracked[65], previous[65] = "";
+
+    (void)state;
+    assert_int_equal(strata_hash_tracker_reset(&tracker, s), 0);
+    for (size_t i = 0; i < sizeof(revisions) / sizeof(revisions[0]); i++) {
+        struct strata_oplist l = { 0 };
+        struct strata_error err = { 0 };
+
+        assert_int_equal(strata_oplist_record(&l, revisions[i], &err), 0);
+        assert_int_equal(strata_hash_tracker_before(&tracker, s, &l), 0);
+        for (size_t k = 0; k < l.nops; k++)
+            if (strata_schema_apply(s, &l.ops[k], &err) != 0)
+                fail_msg("revision %zu, operation %zu: %s", i, k, err.message);
+        assert_int_equal(strata_hash_tracker_after(&tracker, s, &l), 0);
+        strata_hash_tracker_hex(&tracker, tracked);
+        assert_int_equal(strata_schema_hash(s, whole), 0);
+        if (strcmp(tracked, whole) != 0)
+            fail_msg("revision %zu: tracker %s, whole schema %s", i, tracked, whole);
+        /* `misc` adds and drops a column: same schema, same hash; the others change it. */
+        if (revisions[i] == misc)
+            assert_string_equal(whole, previous);
+        else
+            assert_string_not_equal(whole, previous);
+        memcpy(previous, whole, sizeof(whole));
+        strata_oplist_clear(&l);
+    }
+    assert_non_null(strata_schema_find_table(s, "tag"));
+    strata_schema_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -388,6 +449,7 @@ int main(void)
         cmocka_unit_test(test_ops__alter_and_constraints_replay),
         cmocka_unit_test(test_ops__backfill_changes_checksum_not_schema),
         cmocka_unit_test(test_ops__alter_refusals),
+        cmocka_unit_test(test_ops__hash_tracker_equals_the_whole_schema_hash),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

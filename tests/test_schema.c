@@ -198,6 +198,44 @@ static void test_schema__copy_is_deep_and_equal(void **state)
     strata_schema_free(b);
 }
 
+/* Every table of `s` is found by its name, and `absent` is not. */
+static void assert_lookups(const struct strata_schema *s, const char *absent)
+{
+    for (size_t i = 0; i < s->ntables; i++)
+        assert_ptr_equal(strata_schema_find_table(s, s->tables[i].name), &s->tables[i]);
+    assert_null(strata_schema_find_table(s, absent));
+}
+
+/*
+ * Lookups by name are indexed from 16 tables on (schema.c); the index must follow every
+ * way the table list changes: appends (also across the array growing), removals,
+ * renames, and a removal followed by an append that leaves the count unchanged.
+ */
+static void test_schema__table_lookup_follows_every_change(void **state)
+{
+    struct strata_schema *s = strata_schema_new();
+    char name[32];
+
+    (void)state;
+    for (int i = 0; i < 40; i++) {
+        snprintf(name, sizeof(name), "t%02d", i);
+        assert_non_null(strata_schema_add_table(s, name));
+        assert_lookups(s, "missing");
+    }
+    strata_schema_remove_table(s, strata_schema_find_table(s, "t07"));
+    assert_lookups(s, "t07");
+    assert_int_equal(strata_schema_rename_table(s, strata_schema_find_table(s, "t20"), "renamed"),
+                     0);
+    assert_lookups(s, "t20");
+    assert_non_null(strata_schema_find_table(s, "renamed"));
+    strata_schema_remove_table(s, strata_schema_find_table(s, "t30"));
+    assert_non_null(strata_schema_add_table(s, "newcomer"));
+    assert_int_equal(s->ntables, 39);
+    assert_lookups(s, "t30");
+    assert_non_null(strata_schema_find_table(s, "newcomer"));
+    strata_schema_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -209,6 +247,7 @@ int main(void)
         cmocka_unit_test(test_schema__canonical_strings_cannot_forge_lines),
         cmocka_unit_test(test_schema__diff_first_names_the_difference),
         cmocka_unit_test(test_schema__copy_is_deep_and_equal),
+        cmocka_unit_test(test_schema__table_lookup_follows_every_change),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -27,5 +27,5 @@ static void downgrade(struct strata_op *op)
 }
 
 STRATA_REVISION("990af3df3972", "483911ccbdce", "add book",
-                "092718ed7bf711bca3eb2e373b584e7df7e702ba7d95200b180423a3fab22eb4",
+                "1815ace873572148cbe97250ee3381fd8bdb8431e0be9953ef59ff823d38b506",
                 upgrade, downgrade);

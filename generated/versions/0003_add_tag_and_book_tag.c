@@ -26,5 +26,5 @@ static void downgrade(struct strata_op *op)
 }
 
 STRATA_REVISION("ea2ad4c8ac95", "990af3df3972", "add tag and book_tag",
-                "a8f40ca086da2f7ab5cf17447d10a5fdfffa1bcb187e475e2b132d41c0559951",
+                "b3e7c0edbfb332a47be199be28f47f3cd4c4f8a46c1e2b4a20b4e74194c9d717",
                 upgrade, downgrade);

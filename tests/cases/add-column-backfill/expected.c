@@ -24,5 +24,5 @@ static void downgrade(struct strata_op *op)
 }
 
 STRATA_REVISION("rev2", "rev1", "after",
-                "d407726ba60dba59f442953b6cc214af72d52bb0c1a29ca0c7ac780ad5e22c2e",
+                "bc68c616bbec75ca33954333f8cfb9066574a50f363a41dc4fc0b148bdc4ed20",
                 upgrade, downgrade);

@@ -34,5 +34,5 @@ static void downgrade(struct strata_op *op)
 }
 
 STRATA_REVISION("rev2", "rev1", "after",
-                "10a2a78672b2b4fe00e5ef6130f6b034719c19285f9824134579664b63eae993",
+                "6bc34138990a649a37fa6b10cb88c7ed0beba6c308eb41b1e24cfe644d0f4086",
                 upgrade, downgrade);

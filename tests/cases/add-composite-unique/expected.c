@@ -20,5 +20,5 @@ static void downgrade(struct strata_op *op)
 }
 
 STRATA_REVISION("rev2", "rev1", "after",
-                "4ea486e51cf58db8c07b55357e7fec927d32affb573b40c6c19d87eeb375a40d",
+                "ddd8640b9950c1a8a06ae8c61f1163f285a61482ccc827be87429b5e5a425ee9",
                 upgrade, downgrade);

@@ -19,5 +19,5 @@ static void downgrade(struct strata_op *op)
 }
 
 STRATA_REVISION("rev2", "rev1", "after",
-                "1abdd43171b12beb61c83776952f4dd5eacccd95f525a7e91c96363bebf1d81a",
+                "0257899eabc77bd7485c5037e57cfe17b2323055054a9ace56c011223cd7127e",
                 upgrade, downgrade);

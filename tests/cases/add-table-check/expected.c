@@ -18,5 +18,5 @@ static void downgrade(struct strata_op *op)
 }
 
 STRATA_REVISION("rev2", "rev1", "after",
-                "f42579ed6eedd612629114d250ffe2962bb3fdd6a8e93153a8f4cc1ca747c61d",
+                "97a5d4690cca4ed4caa77f79e51cc0dbab01ebbc46787c17fb7720e8200eded8",
                 upgrade, downgrade);

@@ -19,5 +19,5 @@ static void downgrade(struct strata_op *op)
 }
 
 STRATA_REVISION("rev2", "rev1", "after",
-                "46432bd679bc8f0326fd1e42d1343d79d385cf93a63eaeb05c8848a340d651d2",
+                "e188f928e6c994cd78ac7fe4703828c1fa7001f8a23f957c72d65eecdd8fb886",
                 upgrade, downgrade);

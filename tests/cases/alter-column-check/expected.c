@@ -22,5 +22,5 @@ static void downgrade(struct strata_op *op)
 }
 
 STRATA_REVISION("rev2", "rev1", "after",
-                "26ea172af3617b8cc178d22ae7ca0f467932087746a9e4400d566e65914253ed",
+                "222991a6d0d9bdf4bc5ca96f95678f820d37fe6ef6fbaebbf107b2a0adcd7bf8",
                 upgrade, downgrade);

@@ -25,5 +25,5 @@ static void downgrade(struct strata_op *op)
 }
 
 STRATA_REVISION("rev2", "rev1", "after",
-                "ab3f6d72a0a06aae16fd9487c255d86cf4f0b814fc0100e6097ea32243f42366",
+                "1129f97b00b2a1258ff87ec80bd6a3d2da9f0dab05ff7b001fcb78cd3c204894",
                 upgrade, downgrade);

@@ -21,5 +21,5 @@ static void downgrade(struct strata_op *op)
 }
 
 STRATA_REVISION("rev2", "rev1", "after",
-                "e63f7d06218a8c3895b3560a1d4edb725cd7ebe6c2495b1311d3b304c236386c",
+                "b5579784dabb820d27d5a7c247c40a0870a2184d0c93566644d7a83ec0246621",
                 upgrade, downgrade);

@@ -24,5 +24,5 @@ static void downgrade(struct strata_op *op)
 }
 
 STRATA_REVISION("rev2", "rev1", "after",
-                "a72d85428b688244ccb5e99f4f8732ca7d09f57a5b6514238ca45d751be1cef4",
+                "b9f3922ef6b8f54e3e2d527daa07eec3e1561822329ec154ba04bffc403cb003",
                 upgrade, downgrade);

@@ -20,5 +20,5 @@ static void downgrade(struct strata_op *op)
 }
 
 STRATA_REVISION("rev2", "rev1", "after",
-                "54150cc436f0d946ca844b40fe14cc882ec28f3ebbd94a494d913ee0a656115e",
+                "46077ff05adf8bd99c8dcbb742bf7cc8b7c2dfc294c4ff62b8eab38da7e320d2",
                 upgrade, downgrade);

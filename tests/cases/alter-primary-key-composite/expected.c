@@ -23,5 +23,5 @@ static void downgrade(struct strata_op *op)
 }
 
 STRATA_REVISION("rev2", "rev1", "after",
-                "92cc5b33d31719bb1c3a5eeeb007d73ddb65dc5193be8ade6796149438ac964b",
+                "2ff0b6111fd1ff8b415ee126d455f166da9a545fd0fa7d0c725f17579650d5fd",
                 upgrade, downgrade);

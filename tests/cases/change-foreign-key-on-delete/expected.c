@@ -22,5 +22,5 @@ static void downgrade(struct strata_op *op)
 }
 
 STRATA_REVISION("rev2", "rev1", "after",
-                "9cd398752add5cacc2967a6899a17332ab279cb0260293aa73ff6143050169af",
+                "4f5e4ec46a09d38d74aa5592a7ef107dfe98c0d066eedce9e38c8f386f6b6c05",
                 upgrade, downgrade);

@@ -20,5 +20,5 @@ static void downgrade(struct strata_op *op)
 }
 
 STRATA_REVISION("rev2", "rev1", "after",
-                "ca4f143f22222e4a3b452c59d9effbb48ca360f3ede83c5705acfb404a647ec6",
+                "345549c7f83e80412fa6ea626a856aeeed3c0f4ad5e6b4f265f12b615ef12367",
                 upgrade, downgrade);

@@ -54,5 +54,5 @@ static void downgrade(struct strata_op *op)
 }
 
 STRATA_REVISION("rev2", NULL, "after",
-                "54359cff207fe550f317c2ed723a2be8aa349b22bafeb7eb056cd93ce88c854c",
+                "80dd46012f76334610475994c85886e6bd8c5f7698334cd6bfeffc7b4278d7d5",
                 upgrade, downgrade);

@@ -26,5 +26,5 @@ static void downgrade(struct strata_op *op)
 }
 
 STRATA_REVISION("rev2", "rev1", "after",
-                "28b908ca1e99d306d5362b4b536a6fd1b374352b4e2ba6e26890df2d708f57a0",
+                "3b6ed8f7aa4aa8455fd454b28fe01166e08825baebed6481b077cf9c488bea75",
                 upgrade, downgrade);

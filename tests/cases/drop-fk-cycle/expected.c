@@ -30,5 +30,5 @@ static void downgrade(struct strata_op *op)
 }
 
 STRATA_REVISION("rev2", "rev1", "after",
-                "02e8bc360a95956f16f07bd9fa54153efa0bd8477d9ce7f7145e87286f478a65",
+                "9a6c45ef42f96e5a2a4669bc9bdda4ece15a83b75b3dc3bab6f06430b3fc0e5e",
                 upgrade, downgrade);

@@ -19,5 +19,5 @@ static void downgrade(struct strata_op *op)
 }
 
 STRATA_REVISION("rev2", "rev1", "after",
-                "e7fb9c93f0bc330635ffc8c31240f622c0a7bf0d5c4d91fd583d063c67077c8a",
+                "c1301d4c282f8f65359bd0bb7b7b6e492768011e472543bfd0e25d53495bc7e4",
                 upgrade, downgrade);

@@ -20,5 +20,5 @@ static void downgrade(struct strata_op *op)
 }
 
 STRATA_REVISION("rev2", "rev1", "after",
-                "0e15d1d8ffcd6e6d2f46764d71482a73cd0a4d6663c3206c6bfc287dfd59f9c5",
+                "eb4ee77ccba995ec9d1bc55b103484674cd212e50c2afd610b0d68196b51cdf4",
                 upgrade, downgrade);

@@ -22,5 +22,5 @@ static void downgrade(struct strata_op *op)
 }
 
 STRATA_REVISION("rev2", "rev1", "after",
-                "36758a23aec70f4bb5da39bdd8e37d84705d40e08eaee035c07890e631e1f489",
+                "3d78649a399fdeb88fe54689c360800b58319b9e747f9b22f75a50c12d99a80a",
                 upgrade, downgrade);

@@ -18,5 +18,5 @@ static void downgrade(struct strata_op *op)
 }
 
 STRATA_REVISION("rev2", "rev1", "after",
-                "8ae07e397dfebeee935ae338b5cbc54a649b0b9a8dfd62b13c653a3a21bfb9f4",
+                "53786f72b056232702580140d6c6ac289fe7a6c339d4788afea28816258f3b44",
                 upgrade, downgrade);

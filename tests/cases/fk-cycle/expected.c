@@ -28,5 +28,5 @@ static void downgrade(struct strata_op *op)
 }
 
 STRATA_REVISION("rev2", "rev1", "after",
-                "41547740245a42a13d002749635034dcd4a6e11fb2f5c89496e406d482fd52aa",
+                "0a2ea98547876f7b72d0648098cc36ab54578ca625444e4d02cdddbd653f057c",
                 upgrade, downgrade);

@@ -35,5 +35,5 @@ static void downgrade(struct strata_op *op)
 }
 
 STRATA_REVISION("rev2", NULL, "after",
-                "429d4c87cfaa404fba2e974b87f9c716d7549d6cf5af299be58c1abc82fdb93d",
+                "0e96e8d73e4d9c2747a2e6a0c524242ab45437b95e1cc4452846e930e05322eb",
                 upgrade, downgrade);

@@ -18,5 +18,5 @@ static void downgrade(struct strata_op *op)
 }
 
 STRATA_REVISION("rev2", "rev1", "after",
-                "699ef686cbbf478d0020057f38fc14bd96d231fcc1df5e38dba151c30f87e731",
+                "a6148ffc467b9ef8b2d11b207e60bca4ac298f430e7099524f55ac79ad637e62",
                 upgrade, downgrade);

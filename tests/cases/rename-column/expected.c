@@ -18,5 +18,5 @@ static void downgrade(struct strata_op *op)
 }
 
 STRATA_REVISION("rev2", "rev1", "after",
-                "d24cff7d7d09960ec6b930ddaafcafd2514c26125e5c159f3fcdf856f787f0d0",
+                "ea245d3e4a983cb04790c536c9019ddcb52d209b6d053589e8ab329085043b4c",
                 upgrade, downgrade);

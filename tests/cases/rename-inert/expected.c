@@ -18,5 +18,5 @@ static void downgrade(struct strata_op *op)
 }
 
 STRATA_REVISION("rev2", "rev1", "after",
-                "ff624f3518a05dc1c8f7f38063aa140ad1f48fc1c05c012f949e986dcbbbfc47",
+                "5e6d094314e1dfa0b34bc4e0860cf0077dc1649bc0e9bb3ae1102f4cf09246fa",
                 upgrade, downgrade);

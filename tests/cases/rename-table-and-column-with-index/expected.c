@@ -24,5 +24,5 @@ static void downgrade(struct strata_op *op)
 }
 
 STRATA_REVISION("rev2", "rev1", "after",
-                "c46efe050539e565a560242ec147ec4cfebc43436133366fd6f9aaae7bc5aa71",
+                "f965c0ad01f7d3b119c8c902641d797424d75a11f5636b0c0999ddc34f871948",
                 upgrade, downgrade);

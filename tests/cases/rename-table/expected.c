@@ -18,5 +18,5 @@ static void downgrade(struct strata_op *op)
 }
 
 STRATA_REVISION("rev2", "rev1", "after",
-                "11de6f7d37fadd090554d1ad1c748c983e263b509f1d0f8175028b8920e1e359",
+                "634dc3c9e1699b38edbc3b6bb985b5f2dc21c17dd11b0f9737cf6d74b7ca6e5c",
                 upgrade, downgrade);

@@ -20,5 +20,5 @@ static void downgrade(struct strata_op *op)
 }
 
 STRATA_REVISION("rev2", NULL, "after",
-                "662b578ca4dc991167024436b5b0cc13ce58eeea43b1115152e4a44334bf0051",
+                "df91e4e90f4c8a36bcbfecf0a907b1f12e531cbd042c2f1cefc4bfd402e40d6f",
                 upgrade, downgrade);

@@ -20,5 +20,5 @@ static void downgrade(struct strata_op *op)
 }
 
 STRATA_REVISION("rev2", "rev1", "after",
-                "5f7b754e01d628e5a7310fc8fe323134784691167a457f018c183ac9e3cecbf4",
+                "b29c7e4856d5cd557c982feb72756d273d4479dad81d955897a5df5038f020d1",
                 upgrade, downgrade);
