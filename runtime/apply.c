@@ -214,8 +214,11 @@ static int apply_rename_table(struct strata_schema *s, const struct strata_opdef
             if (refers)
                 DUP_OR_FAIL(fk->ref_table, new_name);
             if (streq(fk->name, was)) {
+                /* Only a key whose name changes is written: another table's key that
+                 * does not refer to this one stays untouched (strata_ops_can_change). */
                 fk_name(name, owner_new, fk->column, fk->ref_table);
-                DUP_OR_FAIL(fk->name, name);
+                if (!streq(fk->name, name))
+                    DUP_OR_FAIL(fk->name, name);
             }
         }
     }
@@ -443,9 +446,32 @@ static int apply_alter_table_comment(struct strata_schema *s, const struct strat
     return 0;
 }
 
+static bool op_names(const struct strata_opdef *op, const char *name)
+{
+    return strata_str_equal(op->table, name) || strata_str_equal(op->new_name, name) ||
+           (op->def != NULL && strata_str_equal(op->def->name, name));
+}
+
+bool strata_ops_can_change(const struct strata_opdef *ops, size_t nops,
+                           const struct strata_table *t)
+{
+    for (size_t k = 0; k < nops; k++) {
+        if (op_names(&ops[k], t->name))
+            return true;
+        for (size_t f = 0; f < t->nforeign_keys; f++)
+            if (op_names(&ops[k], t->foreign_keys[f].ref_table))
+                return true;
+    }
+    return false;
+}
+
 int strata_schema_apply(struct strata_schema *s, const struct strata_opdef *op,
                         struct strata_error *err)
 {
+    for (size_t i = 0; i < s->ntables; i++)
+        if (s->tables[i].shared && strata_ops_can_change(op, 1, &s->tables[i]) &&
+            strata_table_own(&s->arena, &s->tables[i]) != 0)
+            return strata_error_set(err, STRATA_ENOMEM, "out of memory");
     switch (op->kind) {
     case STRATA_OP_CREATE_TABLE:
         return apply_create_table(s, op, err);

@@ -20,7 +20,7 @@ struct strata_arena_block {
 
 void *strata_arena_alloc_raw(struct strata_arena *a, size_t size)
 {
-    const size_t align = alignof(max_align_t);
+    const size_t align = STRATA_ARENA_ALIGN;
     size_t need = (size + align - 1) / align * align;
     struct strata_arena_block *b = a->head;
 
@@ -75,26 +75,9 @@ char *strata_arena_strdup(struct strata_arena *a, const char *s)
     return s == NULL ? NULL : strata_arena_strndup(a, s, strlen(s));
 }
 
-/* Capacity of an array of `count` elements: the next power of two (see strata_arena_push). */
-static size_t capacity(size_t count)
-{
-    size_t cap = 1;
-
-    while (cap < count)
-        cap *= 2;
-    return cap;
-}
-
-size_t strata_arena_array_bytes(size_t count, size_t size)
-{
-    const size_t align = alignof(max_align_t);
-
-    return (capacity(count) * size + align - 1) / align * align;
-}
-
 void *strata_arena_array(struct strata_arena *a, size_t count, size_t size)
 {
-    return strata_arena_alloc(a, capacity(count) * size);
+    return strata_arena_alloc(a, strata_arena_capacity(count) * size);
 }
 
 void *strata_arena_push(struct strata_arena *a, void *items, size_t *count, size_t size)
@@ -103,7 +86,7 @@ void *strata_arena_push(struct strata_arena *a, void *items, size_t *count, size
 
     /* Arrays hold capacity(count) elements, so only a power-of-two count is full. */
     if (*count == 0 || (*count & (*count - 1)) == 0) {
-        unsigned char *grown = strata_arena_alloc(a, capacity(*count + 1) * size);
+        unsigned char *grown = strata_arena_alloc(a, strata_arena_capacity(*count + 1) * size);
 
         if (grown == NULL)
             return NULL;

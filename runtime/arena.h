@@ -7,7 +7,11 @@
 #ifndef STRATA_ARENA_H
 #define STRATA_ARENA_H
 
+#include <stdalign.h>
 #include <stddef.h>
+
+/* Every allocation is aligned so. */
+#define STRATA_ARENA_ALIGN alignof(max_align_t)
 
 struct strata_arena_block;
 
@@ -28,12 +32,26 @@ char *strata_arena_strndup(struct strata_arena *a, const char *s, size_t n);
  * may grow later. Every array that is pushed to must come from here or from push.
  */
 void *strata_arena_array(struct strata_arena *a, size_t count, size_t size);
+/* Elements an array of `count` has room for: the next power of two (see push). */
+static inline size_t strata_arena_capacity(size_t count)
+{
+    size_t cap = 1;
+
+    while (cap < count)
+        cap *= 2;
+    return cap;
+}
+
 /*
  * The bytes strata_arena_array(count, size) takes, alignment included: arrays carved one
  * after another from a single allocation of the sum behave as if each came from
  * strata_arena_array (strata_arena_push may grow them).
  */
-size_t strata_arena_array_bytes(size_t count, size_t size);
+static inline size_t strata_arena_array_bytes(size_t count, size_t size)
+{
+    return (strata_arena_capacity(count) * size + STRATA_ARENA_ALIGN - 1) /
+           STRATA_ARENA_ALIGN * STRATA_ARENA_ALIGN;
+}
 /*
  * Grows the array *items (of *count elements of `size` bytes) by one zeroed element and
  * returns it; the array may move, so earlier element pointers can become stale. NULL

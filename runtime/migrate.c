@@ -760,6 +760,20 @@ static void log_running(strata_log_fn log, void *ctx, const struct strata_graph 
     strata_buf_free(&b);
 }
 
+/* Why a single-transaction run begins again. */
+static void log_restart(strata_log_fn log, void *ctx, const struct strata_graph *g, size_t i)
+{
+    struct strata_buf b = { 0 };
+
+    if (log == NULL)
+        return;
+    strata_buf_printf(&b, "Revision %s rebuilds a table: beginning the transaction again "
+                      "with foreign keys off", g->nodes[i].rev->id);
+    if (!b.failed)
+        log(ctx, b.data);
+    strata_buf_free(&b);
+}
+
 /*
  * The next revision to run toward `goal`, or -1 when there is none. Upgrading takes
  * the first missing one in topological order (its parents are then applied); downgrading
@@ -919,39 +933,6 @@ int strata_migrate_ex(struct strata_db *db, const struct strata_migrations *m, i
     return strata_migrate_flags(db, m, downgrade, target, 0, log, warn, ctx, err);
 }
 
-/*
- * Whether any revision from `applied` toward `goal` rebuilds a table: in one
- * transaction, foreign keys must then be off from its BEGIN. Plans every one of them,
- * so a revision that does not fit its schema fails here, before anything runs.
- * Touches no database.
- */
-static int any_rebuild(struct strata_db *db, const struct strata_graph *g,
-                       const struct strata_replay *r, struct applied_schema *as,
-                       const bool *applied, const bool *goal, int downgrade, bool *out,
-                       struct strata_error *err)
-{
-    struct prepared prep = { 0 };
-    bool *sim = malloc((g->count + 1) * sizeof(*sim));
-    long next;
-    int rc = 0;
-
-    *out = false;
-    if (sim == NULL)
-        return strata_error_set(err, STRATA_ENOMEM, "out of memory");
-    memcpy(sim, applied, g->count * sizeof(*sim));
-    while ((next = next_revision(g, sim, goal, downgrade)) >= 0) {
-        rc = prepare_revision(db, g, r, as, (size_t)next, downgrade, sim, &prep, err);
-        *out = *out || (rc == 0 && prep.rebuild);
-        prepared_free(&prep); /* before the schema it planned from moves on */
-        if (rc != 0)
-            break;
-        sim[next] = !downgrade;
-        applied_schema_step(as, r, g, (size_t)next, downgrade);
-    }
-    free(sim);
-    return rc;
-}
-
 int strata_migrate_flags(struct strata_db *db, const struct strata_migrations *m, int downgrade,
                          const char *target, unsigned flags, strata_log_fn log,
                          strata_log_fn warn, void *ctx, struct strata_error *err)
@@ -1010,20 +991,6 @@ int strata_migrate_flags(struct strata_db *db, const struct strata_migrations *m
             if (rc != 0)
                 goto abort;
             resolved = 1;
-            if (single) {
-                /* One transaction: plan the whole run first, so it begins as it must. */
-                bool needs = false;
-                rc = any_rebuild(db, &g, &replay, &as, applied, goal, downgrade, &needs, err);
-                if (rc != 0)
-                    goto abort;
-                if (needs && !rebuild) {
-                    db->dialect->rollback(db->conn);
-                    db->dialect->end(db->conn, saved);
-                    rebuild = true;
-                    resolved = 0; /* relative targets count again under the new lock */
-                    continue;
-                }
-            }
         }
         next = next_revision(&g, applied, goal, downgrade);
         if (next < 0) {
@@ -1047,6 +1014,20 @@ int strata_migrate_flags(struct strata_db *db, const struct strata_migrations *m
             db->dialect->rollback(db->conn);
             db->dialect->end(db->conn, saved);
             rebuild = prep.rebuild;
+            continue;
+        }
+        if (prep.rebuild && !rebuild) {
+            /*
+             * One transaction, and this revision rebuilds a table: foreign keys must be
+             * off from the BEGIN. Roll back what this run did and begin it again so (it
+             * stays off for the rest of the run; each rebuild checks foreign keys).
+             */
+            log_restart(log, ctx, &g, (size_t)next);
+            db->dialect->rollback(db->conn);
+            db->dialect->end(db->conn, saved);
+            in_tx = false;
+            rebuild = true;
+            resolved = 0; /* relative targets count again under the new lock */
             continue;
         }
         log_running(log, ctx, &g, (size_t)next, downgrade);

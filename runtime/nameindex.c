@@ -86,6 +86,20 @@ long strata_name_index_find(const struct strata_name_index *ix, const void *item
     return -1;
 }
 
+int strata_name_index_copy(struct strata_name_index *dst, const struct strata_name_index *src)
+{
+    size_t *slots = malloc((src->cap ? src->cap : 1) * sizeof(*slots));
+
+    if (slots == NULL)
+        return STRATA_ENOMEM;
+    if (src->cap > 0)
+        memcpy(slots, src->slots, src->cap * sizeof(*slots));
+    free(dst->slots);
+    *dst = *src;
+    dst->slots = slots;
+    return 0;
+}
+
 void strata_name_index_clear(struct strata_name_index *ix)
 {
     free(ix->slots);

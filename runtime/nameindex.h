@@ -33,6 +33,12 @@ int strata_name_index_add(struct strata_name_index *ix, const void *items, size_
 long strata_name_index_find(const struct strata_name_index *ix, const void *items, size_t n,
                             size_t size, const char *name);
 
+/*
+ * Makes `dst` (empty) a copy of `src`, for a copy of the array with the same positions.
+ * 0, or STRATA_ENOMEM and `dst` still empty.
+ */
+int strata_name_index_copy(struct strata_name_index *dst, const struct strata_name_index *src);
+
 /* Forgets every element (keeps fold_case); the next add starts again. */
 void strata_name_index_clear(struct strata_name_index *ix);
 

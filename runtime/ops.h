@@ -122,10 +122,20 @@ const char *strata_op_name(enum strata_op_kind kind);
 /*
  * Applies `op` to `s` (replay). Fails with STRATA_EMIGRATION and a message in `err`
  * when the operation does not fit the schema (table exists, no such column, ...); on
- * error `s` is unchanged. EXECUTE and HOOK leave the schema alone.
+ * error `s` is unchanged. EXECUTE and HOOK leave the schema alone. First gives every
+ * `shared` table the operation can change arrays of its own (strata_table_own).
  */
 int strata_schema_apply(struct strata_schema *s, const struct strata_opdef *op,
                         struct strata_error *err);
+
+/*
+ * Whether applying `ops` can change table `t`: `t` is named by one of them (its table,
+ * a rename's new name, a created table), or one of its foreign keys points at a table
+ * they name (renames rewrite such keys). strata_schema_apply changes no other table;
+ * the hash tracker below and copy-on-write working copies rely on it.
+ */
+bool strata_ops_can_change(const struct strata_opdef *ops, size_t nops,
+                           const struct strata_table *t);
 
 /*
  * The schema hash (schema.h) kept current while revisions are applied to one schema:

@@ -321,65 +321,59 @@ struct strata_schema *strata_schema_copy(const struct strata_schema *s)
     return copy;
 }
 
-/* The room copy_shared's arrays of table `t` take (see strata_arena_array_bytes). */
-static size_t table_array_bytes(const struct strata_table *t)
+/* A copy of `n` elements of `size` bytes in a pushable arena array; NULL when out of memory. */
+static void *copy_array(struct strata_arena *a, const void *items, size_t n, size_t size)
 {
-    size_t n = strata_arena_array_bytes(t->ncolumns, sizeof(*t->columns)) +
-               strata_arena_array_bytes(t->nprimary_key, sizeof(char *)) +
-               strata_arena_array_bytes(t->nindexes, sizeof(*t->indexes)) +
-               strata_arena_array_bytes(t->nforeign_keys, sizeof(*t->foreign_keys)) +
-               strata_arena_array_bytes(t->nchecks, sizeof(*t->checks));
+    void *v = strata_arena_alloc_raw(a, strata_arena_array_bytes(n, size));
 
-    for (size_t k = 0; k < t->nindexes; k++)
-        n += strata_arena_array_bytes(t->indexes[k].ncolumns, sizeof(char *));
-    return n;
+    if (v != NULL && n > 0)
+        memcpy(v, items, n * size);
+    return v;
 }
 
-/* Copies `n` elements of `size` bytes to *cursor as one array, and moves the cursor on. */
-static void *carve(unsigned char **cursor, const void *items, size_t n, size_t size)
+int strata_table_own(struct strata_arena *a, struct strata_table *t)
 {
-    void *v = *cursor;
+    struct strata_table o = *t;
 
-    if (n > 0)
-        memcpy(v, items, n * size);
-    *cursor += strata_arena_array_bytes(n, size);
-    return v;
+    if (!t->shared)
+        return 0;
+    o.columns = copy_array(a, t->columns, t->ncolumns, sizeof(*t->columns));
+    o.primary_key = copy_array(a, t->primary_key, t->nprimary_key, sizeof(char *));
+    o.indexes = copy_array(a, t->indexes, t->nindexes, sizeof(*t->indexes));
+    o.foreign_keys = copy_array(a, t->foreign_keys, t->nforeign_keys, sizeof(*t->foreign_keys));
+    o.checks = copy_array(a, t->checks, t->nchecks, sizeof(*t->checks));
+    if (o.columns == NULL || o.primary_key == NULL || o.indexes == NULL ||
+        o.foreign_keys == NULL || o.checks == NULL)
+        return STRATA_ENOMEM;
+    for (size_t k = 0; k < o.nindexes; k++) {
+        o.indexes[k].columns = copy_array(a, t->indexes[k].columns, t->indexes[k].ncolumns,
+                                          sizeof(char *));
+        if (o.indexes[k].columns == NULL)
+            return STRATA_ENOMEM;
+    }
+    o.shared = false;
+    *t = o;
+    return 0;
 }
 
 struct strata_schema *strata_schema_copy_shared(const struct strata_schema *s)
 {
     struct strata_schema *copy = strata_schema_new();
-    size_t total = strata_arena_array_bytes(s->ntables, sizeof(*s->tables));
-    unsigned char *cursor;
 
     if (copy == NULL)
         return NULL;
-    for (size_t i = 0; i < s->ntables; i++)
-        total += table_array_bytes(&s->tables[i]);
-    /*
-     * Every array in one allocation (a working copy is made for each revision planned),
-     * not zeroed: carve() fills each array's elements, and strata_arena_push zeroes the
-     * spare room of an array as it hands it out.
-     */
-    cursor = strata_arena_alloc_raw(&copy->arena, total);
-    if (cursor == NULL) {
+    copy->tables = copy_array(&copy->arena, s->tables, s->ntables, sizeof(*s->tables));
+    if (copy->tables == NULL) {
         strata_schema_free(copy);
         return NULL;
     }
-    copy->tables = carve(&cursor, s->tables, s->ntables, sizeof(*s->tables));
     copy->ntables = s->ntables;
-    for (size_t i = 0; i < s->ntables; i++) {
-        struct strata_table *t = &copy->tables[i];
-
-        t->columns = carve(&cursor, t->columns, t->ncolumns, sizeof(*t->columns));
-        t->primary_key = carve(&cursor, t->primary_key, t->nprimary_key, sizeof(char *));
-        t->indexes = carve(&cursor, t->indexes, t->nindexes, sizeof(*t->indexes));
-        t->foreign_keys = carve(&cursor, t->foreign_keys, t->nforeign_keys,
-                                sizeof(*t->foreign_keys));
-        t->checks = carve(&cursor, t->checks, t->nchecks, sizeof(*t->checks));
-        for (size_t k = 0; k < t->nindexes; k++)
-            t->indexes[k].columns = carve(&cursor, t->indexes[k].columns,
-                                          t->indexes[k].ncolumns, sizeof(char *));
+    for (size_t i = 0; i < copy->ntables; i++)
+        copy->tables[i].shared = true;
+    /* The tables keep their positions, so the lookup index of `s` serves the copy too. */
+    if (lookup_fresh(s) && strata_name_index_copy(&copy->lookup, &s->lookup) == 0) {
+        copy->lookup_tables = copy->tables;
+        copy->lookup_ntables = copy->ntables;
     }
     return copy;
 }

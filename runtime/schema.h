@@ -95,6 +95,11 @@ struct strata_table {
     const char *c_name;
     struct strata_srcloc loc;              /* the struct (or its `table =` value) */
     struct strata_srcloc renamed_from_loc; /* the `renamed_from` value */
+    /*
+     * The arrays above belong to the schema this table was copied from
+     * (strata_schema_copy_shared): strata_table_own() before changing any of them.
+     */
+    bool shared;
 };
 
 struct strata_schema {
@@ -118,11 +123,15 @@ void strata_schema_free(struct strata_schema *s);
 /* A deep copy of `s`, or NULL when out of memory. */
 struct strata_schema *strata_schema_copy(const struct strata_schema *s);
 /*
- * A copy of `s` that has arrays of its own but shares the strings of `s` (no string of
- * a schema is changed in place: renames and edits store new ones), for a short-lived
- * working copy. Valid while `s` is not freed. NULL when out of memory.
+ * A working copy of `s` that costs its table list: each table shares its arrays and
+ * strings with `s` (it is marked `shared`) until strata_table_own() gives it arrays of
+ * its own, which strata_schema_apply does for every table an operation can change. No
+ * string of a schema is changed in place (renames and edits store new ones). Valid
+ * while `s` is not freed. NULL when out of memory.
  */
 struct strata_schema *strata_schema_copy_shared(const struct strata_schema *s);
+/* Gives a `shared` table of a schema with arena `a` arrays of its own. 0 or STRATA_ENOMEM. */
+int strata_table_own(struct strata_arena *a, struct strata_table *t);
 
 /* Borrowed lookups by SQL name; NULL when absent. */
 struct strata_table *strata_schema_find_table(const struct strata_schema *s, const char *name);

@@ -2,10 +2,9 @@
  * The schema hash (see schema.h) and the tracker that keeps it current while a replay
  * applies revisions (see ops.h).
  *
- * Which tables can an operation change? The ones it names (its table, a rename's new
- * name, a created table) and, through renames, the tables whose foreign keys point at a
- * named one (apply.c rewrites their ref_table, ref_column and generated names). Nothing
- * else: apply.c changes no other table. So, per revision, the tracker subtracts the
+ * Which tables can a revision change? strata_ops_can_change (apply.c) says: the ones
+ * its operations name and the tables whose foreign keys point at one of those. So, per
+ * revision, the tracker subtracts the
  * digests of those tables as they are before it and adds them as they are after it. A
  * table in the set that the revision leaves alone is subtracted and added back
  * unchanged; whether a table is in the set depends only on its name and its foreign
@@ -85,29 +84,6 @@ int strata_hash_tracker_reset(struct strata_hash_tracker *h, const struct strata
     return strata_schema_digest_sum(s, h->sum);
 }
 
-static bool named(const struct strata_opdef *ops, size_t nops, const char *name)
-{
-    for (size_t k = 0; k < nops; k++) {
-        const struct strata_opdef *op = &ops[k];
-
-        if (strata_str_equal(op->table, name) || strata_str_equal(op->new_name, name) ||
-            (op->def != NULL && strata_str_equal(op->def->name, name)))
-            return true;
-    }
-    return false;
-}
-
-/* Whether `ops` can change table `t` (see the top of this file). */
-static bool touched(const struct strata_table *t, const struct strata_opdef *ops, size_t nops)
-{
-    if (named(ops, nops, t->name))
-        return true;
-    for (size_t k = 0; k < t->nforeign_keys; k++)
-        if (named(ops, nops, t->foreign_keys[k].ref_table))
-            return true;
-    return false;
-}
-
 /* Adds (sign 1) or subtracts (-1) the digests of the tables of `s` that `ops` can change. */
 static int move(struct strata_hash_tracker *h, const struct strata_schema *s,
                 const struct strata_oplist *ops, int sign)
@@ -120,7 +96,7 @@ static int move(struct strata_hash_tracker *h, const struct strata_schema *s,
     if (!schema_ops)
         return 0;
     for (size_t i = 0; i < s->ntables; i++) {
-        if (!touched(&s->tables[i], ops->ops, ops->nops))
+        if (!strata_ops_can_change(ops->ops, ops->nops, &s->tables[i]))
             continue;
         if (strata_table_digest(&s->tables[i], d) != 0)
             return STRATA_ENOMEM;

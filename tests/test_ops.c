@@ -436,6 +436,69 @@ static void test_ops__hash_tracker_equals_the_whole_schema_hash(void **state)
     strata_schema_free(s);
 }
 
+/*
+ * A working copy (strata_schema_copy_shared) shares the tables' arrays with its source
+ * until an operation changes them. Each prefix of a history of changes (renames of
+ * referenced tables and columns included) is replayed onto a fresh copy, so every kind
+ * of change is once the first to touch the shared tables: the source must stay exactly
+ * as it was, and the copy must end as a deep copy given the same changes does.
+ */
+static void test_ops__shared_copy_leaves_its_source_alone(void **state)
+{
+    void (*const history[])(struct strata_op *) = {
+        create_author, create_tag, create_book, create_book_tag,
+    };
+    /* Two histories of changes; each prefix of each is tried. */
+    void (*const changes[][4])(struct strata_op *) = {
+        { rename_both, rename_referenced_column, drop_writer, NULL },
+        { misc, alter_everything, rename_both, drop_writer },
+    };
+    const size_t nchanges = 4 * 2;
+    struct strata_schema *source = strata_schema_new();
+    char *before = NULL;
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(history) / sizeof(history[0]); i++) {
+        struct strata_oplist l = { 0 };
+        record_apply(source, history[i], &l);
+        strata_oplist_clear(&l);
+    }
+    assert_int_equal(strata_schema_canonical(source, &before), 0);
+    for (size_t n = 1; n <= nchanges; n++) {
+        void (*const *seq)(struct strata_op *) = changes[(n - 1) / 4];
+        size_t len = (n - 1) % 4 + 1;
+        struct strata_schema *copy;
+        struct strata_schema *expected;
+        char *after = NULL, copy_hash[65], expected_hash[65];
+
+        if (seq[len - 1] == NULL)
+            continue;
+        copy = strata_schema_copy_shared(source);
+        expected = strata_schema_copy(source);
+        assert_non_null(copy);
+        assert_non_null(expected);
+        for (size_t i = 0; i < len; i++) {
+            struct strata_oplist a = { 0 }, b = { 0 };
+            record_apply(copy, seq[i], &a);
+            record_apply(expected, seq[i], &b);
+            strata_oplist_clear(&a);
+            strata_oplist_clear(&b);
+        }
+        assert_int_equal(strata_schema_canonical(source, &after), 0);
+        if (strcmp(before, after) != 0)
+            fail_msg("history %zu: the first %zu changes to the copy changed its source",
+                     (n - 1) / 4, len);
+        assert_int_equal(strata_schema_hash(copy, copy_hash), 0);
+        assert_int_equal(strata_schema_hash(expected, expected_hash), 0);
+        assert_string_equal(copy_hash, expected_hash);
+        free(after);
+        strata_schema_free(expected);
+        strata_schema_free(copy);
+    }
+    free(before);
+    strata_schema_free(source);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -450,6 +513,7 @@ int main(void)
         cmocka_unit_test(test_ops__backfill_changes_checksum_not_schema),
         cmocka_unit_test(test_ops__alter_refusals),
         cmocka_unit_test(test_ops__hash_tracker_equals_the_whole_schema_hash),
+        cmocka_unit_test(test_ops__shared_copy_leaves_its_source_alone),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

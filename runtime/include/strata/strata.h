@@ -83,7 +83,8 @@ int strata_downgrade(struct strata_db *db, const struct strata_migrations *m, co
  * strata_upgrade with flags. With STRATA_SINGLE_TRANSACTION every revision of the run
  * is applied in one transaction: on error none of them stays applied. When one of them
  * rebuilds a table, foreign keys are off for the whole transaction (SQLite can only
- * switch them outside one); each rebuild still runs its foreign key check.
+ * switch them outside one): reaching it, the run rolls back and begins again with them
+ * off. Each rebuild still runs its foreign key check.
  */
 int strata_upgrade_with(struct strata_db *db, const struct strata_migrations *m,
                         const char *target, unsigned flags, struct strata_error *err);
