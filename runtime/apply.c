@@ -215,7 +215,7 @@ static int apply_rename_table(struct strata_schema *s, const struct strata_opdef
                 DUP_OR_FAIL(fk->ref_table, new_name);
             if (streq(fk->name, was)) {
                 /* Only a key whose name changes is written: another table's key that
-                 * does not refer to this one stays untouched (strata_ops_can_change). */
+                 * does not refer to this one stays untouched (strata_op_names_can_change). */
                 fk_name(name, owner_new, fk->column, fk->ref_table);
                 if (!streq(fk->name, name))
                     DUP_OR_FAIL(fk->name, name);
@@ -446,32 +446,91 @@ static int apply_alter_table_comment(struct strata_schema *s, const struct strat
     return 0;
 }
 
-static bool op_names(const struct strata_opdef *op, const char *name)
+/* Adds the names `op` names (its table, a rename's new name, a created table) to `n`. */
+static int add_op_names(struct strata_op_names *n, const struct strata_opdef *op)
 {
-    return strata_str_equal(op->table, name) || strata_str_equal(op->new_name, name) ||
-           (op->def != NULL && strata_str_equal(op->def->name, name));
+    const char *names[3] = { op->table, op->new_name, op->def ? op->def->name : NULL };
+
+    for (size_t k = 0; k < 3; k++) {
+        const char **slot;
+
+        if (names[k] == NULL)
+            continue;
+        slot = strata_arena_push(&n->arena, &n->names, &n->count, sizeof(*n->names));
+        if (slot == NULL)
+            return STRATA_ENOMEM;
+        *slot = names[k];
+        if (strata_name_index_add(&n->index, n->names, n->count, sizeof(*n->names),
+                                  n->count - 1) != 0)
+            return STRATA_ENOMEM;
+    }
+    return 0;
 }
 
-bool strata_ops_can_change(const struct strata_opdef *ops, size_t nops,
-                           const struct strata_table *t)
+int strata_op_names_init(struct strata_op_names *n, const struct strata_opdef *ops, size_t nops)
 {
-    for (size_t k = 0; k < nops; k++) {
-        if (op_names(&ops[k], t->name))
+    memset(n, 0, sizeof(*n));
+    for (size_t k = 0; k < nops; k++)
+        if (add_op_names(n, &ops[k]) != 0) {
+            strata_op_names_free(n);
+            return STRATA_ENOMEM;
+        }
+    return 0;
+}
+
+void strata_op_names_free(struct strata_op_names *n)
+{
+    strata_name_index_clear(&n->index);
+    strata_arena_free(&n->arena);
+    memset(n, 0, sizeof(*n));
+}
+
+static bool named(const struct strata_op_names *n, const char *name)
+{
+    return strata_name_index_find(&n->index, n->names, n->count, sizeof(*n->names), name) >= 0;
+}
+
+bool strata_op_names_can_change(const struct strata_op_names *n, const struct strata_table *t)
+{
+    if (named(n, t->name))
+        return true;
+    for (size_t f = 0; f < t->nforeign_keys; f++)
+        if (named(n, t->foreign_keys[f].ref_table))
+            return true;
+    return false;
+}
+
+/* strata_op_names_can_change for one operation, without building a set. */
+static bool op_can_change(const struct strata_opdef *op, const struct strata_table *t)
+{
+    const char *names[3] = { op->table, op->new_name, op->def ? op->def->name : NULL };
+
+    for (size_t k = 0; k < 3; k++) {
+        if (names[k] == NULL)
+            continue;
+        if (streq(names[k], t->name))
             return true;
         for (size_t f = 0; f < t->nforeign_keys; f++)
-            if (op_names(&ops[k], t->foreign_keys[f].ref_table))
+            if (streq(names[k], t->foreign_keys[f].ref_table))
                 return true;
     }
     return false;
 }
 
+int strata_schema_own_for(struct strata_schema *s, const struct strata_opdef *op)
+{
+    for (size_t i = 0; i < s->ntables; i++)
+        if (s->tables[i].shared && op_can_change(op, &s->tables[i]) &&
+            strata_table_own(&s->arena, &s->tables[i]) != 0)
+            return STRATA_ENOMEM;
+    return 0;
+}
+
 int strata_schema_apply(struct strata_schema *s, const struct strata_opdef *op,
                         struct strata_error *err)
 {
-    for (size_t i = 0; i < s->ntables; i++)
-        if (s->tables[i].shared && strata_ops_can_change(op, 1, &s->tables[i]) &&
-            strata_table_own(&s->arena, &s->tables[i]) != 0)
-            return strata_error_set(err, STRATA_ENOMEM, "out of memory");
+    if (strata_schema_own_for(s, op) != 0)
+        return strata_error_set(err, STRATA_ENOMEM, "out of memory");
     switch (op->kind) {
     case STRATA_OP_CREATE_TABLE:
         return apply_create_table(s, op, err);

@@ -129,13 +129,23 @@ int strata_schema_apply(struct strata_schema *s, const struct strata_opdef *op,
                         struct strata_error *err);
 
 /*
- * Whether applying `ops` can change table `t`: `t` is named by one of them (its table,
- * a rename's new name, a created table), or one of its foreign keys points at a table
- * they name (renames rewrite such keys). strata_schema_apply changes no other table;
- * the hash tracker below and copy-on-write working copies rely on it.
+ * Which tables applying operations can change: a table the operations name (its table,
+ * a rename's new name, a created table), or one with a foreign key that points at a
+ * table they name (renames rewrite such keys). strata_schema_apply changes no other
+ * table; the hash tracker below and copy-on-write working copies rely on it.
  */
-bool strata_ops_can_change(const struct strata_opdef *ops, size_t nops,
-                           const struct strata_table *t);
+struct strata_op_names {
+    struct strata_arena arena;
+    const char **names; /* borrowed from the operations */
+    size_t count;
+    struct strata_name_index index;
+};
+/* The names `ops` name, as a set. 0 or STRATA_ENOMEM. Free with strata_op_names_free. */
+int strata_op_names_init(struct strata_op_names *n, const struct strata_opdef *ops, size_t nops);
+void strata_op_names_free(struct strata_op_names *n);
+bool strata_op_names_can_change(const struct strata_op_names *n, const struct strata_table *t);
+/* Gives every `shared` table of `s` that `op` can change arrays of its own. */
+int strata_schema_own_for(struct strata_schema *s, const struct strata_opdef *op);
 
 /*
  * The schema hash (schema.h) kept current while revisions are applied to one schema:

@@ -544,9 +544,7 @@ static int native(struct plan *p, size_t k, const struct strata_opdef *op,
     if (rc != 0)
         goto cleanup;
     /* The live renames change tables as strata_schema_apply would: own them first. */
-    for (size_t i = 0; i < p->live->ntables && rc == 0; i++)
-        if (p->live->tables[i].shared && strata_ops_can_change(op, 1, &p->live->tables[i]))
-            rc = strata_table_own(&p->live->arena, &p->live->tables[i]);
+    rc = strata_schema_own_for(p->live, op);
     if (rc != 0)
         goto cleanup;
     switch (op->kind) {

@@ -2,7 +2,7 @@
  * The schema hash (see schema.h) and the tracker that keeps it current while a replay
  * applies revisions (see ops.h).
  *
- * Which tables can a revision change? strata_ops_can_change (apply.c) says: the ones
+ * Which tables can a revision change? strata_op_names_can_change (apply.c) says: the ones
  * its operations name and the tables whose foreign keys point at one of those. So, per
  * revision, the tracker subtracts the
  * digests of those tables as they are before it and adds them as they are after it. A
@@ -88,21 +88,21 @@ int strata_hash_tracker_reset(struct strata_hash_tracker *h, const struct strata
 static int move(struct strata_hash_tracker *h, const struct strata_schema *s,
                 const struct strata_oplist *ops, int sign)
 {
+    struct strata_op_names names;
     unsigned char d[32];
-    bool schema_ops = false;
+    int rc = 0;
 
-    for (size_t k = 0; k < ops->nops && !schema_ops; k++)
-        schema_ops = ops->ops[k].kind != STRATA_OP_EXECUTE && ops->ops[k].kind != STRATA_OP_HOOK;
-    if (!schema_ops)
-        return 0;
-    for (size_t i = 0; i < s->ntables; i++) {
-        if (!strata_ops_can_change(ops->ops, ops->nops, &s->tables[i]))
+    if (strata_op_names_init(&names, ops->ops, ops->nops) != 0)
+        return STRATA_ENOMEM;
+    for (size_t i = 0; i < s->ntables && names.count > 0 && rc == 0; i++) {
+        if (!strata_op_names_can_change(&names, &s->tables[i]))
             continue;
-        if (strata_table_digest(&s->tables[i], d) != 0)
-            return STRATA_ENOMEM;
-        add_digest(h->sum, d, sign);
+        rc = strata_table_digest(&s->tables[i], d);
+        if (rc == 0)
+            add_digest(h->sum, d, sign);
     }
-    return 0;
+    strata_op_names_free(&names);
+    return rc;
 }
 
 int strata_hash_tracker_before(struct strata_hash_tracker *h, const struct strata_schema *s,
