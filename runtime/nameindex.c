@@ -7,7 +7,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include <strata/strata.h>
 
@@ -32,9 +31,14 @@ static const char *name_at(const void *items, size_t size, size_t pos)
     return *(const char *const *)((const unsigned char *)items + pos * size);
 }
 
+/* Equal names; with fold_case ASCII letters match either case, as hash() folds them. */
 static bool same(const struct strata_name_index *ix, const char *a, const char *b)
 {
-    return ix->fold_case ? strcasecmp(a, b) == 0 : strcmp(a, b) == 0;
+    if (!ix->fold_case)
+        return strcmp(a, b) == 0;
+    for (; *a != '\0' && fold(*a, true) == fold(*b, true); a++, b++)
+        ;
+    return fold(*a, true) == fold(*b, true);
 }
 
 /* Puts `pos` in the first free slot of its probe sequence (there is one). */
