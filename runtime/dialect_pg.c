@@ -81,60 +81,21 @@ static void alter_table(struct strata_buf *b, const char *table)
 
 /* ===== Types, columns and constraints ===== */
 
+/* PostgreSQL's spelling of each type kind (strata_type_render). */
+static const char *const pg_types[STRATA_TYPE_COUNT] = {
+    [STRATA_TYPE_SMALLINT] = "SMALLINT",      [STRATA_TYPE_INTEGER] = "INTEGER",
+    [STRATA_TYPE_BIGINT] = "BIGINT",          [STRATA_TYPE_BOOLEAN] = "BOOLEAN",
+    [STRATA_TYPE_REAL] = "REAL",              [STRATA_TYPE_DOUBLE] = "DOUBLE PRECISION",
+    [STRATA_TYPE_VARCHAR] = "VARCHAR",        [STRATA_TYPE_TEXT] = "TEXT",
+    [STRATA_TYPE_BLOB] = "BYTEA",             [STRATA_TYPE_NUMERIC] = "NUMERIC",
+    [STRATA_TYPE_DATE] = "DATE",              [STRATA_TYPE_DATETIME] = "TIMESTAMP",
+    [STRATA_TYPE_TIMESTAMP] = "TIMESTAMP(6)", [STRATA_TYPE_JSON] = "JSON",
+    [STRATA_TYPE_UUID] = "UUID",
+};
+
 void strata_pg_render_type(struct strata_buf *b, struct strata_type type)
 {
-    switch (type.kind) {
-    case STRATA_TYPE_SMALLINT:
-        strata_buf_append(b, "SMALLINT");
-        break;
-    case STRATA_TYPE_INTEGER:
-        strata_buf_append(b, "INTEGER");
-        break;
-    case STRATA_TYPE_BIGINT:
-        strata_buf_append(b, "BIGINT");
-        break;
-    case STRATA_TYPE_BOOLEAN:
-        strata_buf_append(b, "BOOLEAN");
-        break;
-    case STRATA_TYPE_REAL:
-        strata_buf_append(b, "REAL");
-        break;
-    case STRATA_TYPE_DOUBLE:
-        strata_buf_append(b, "DOUBLE PRECISION");
-        break;
-    case STRATA_TYPE_VARCHAR:
-        strata_buf_printf(b, "VARCHAR(%d)", type.length);
-        break;
-    case STRATA_TYPE_TEXT:
-        strata_buf_append(b, "TEXT");
-        break;
-    case STRATA_TYPE_BLOB:
-        strata_buf_append(b, "BYTEA");
-        break;
-    case STRATA_TYPE_NUMERIC:
-        if (type.length > 0)
-            strata_buf_printf(b, "NUMERIC(%d, %d)", type.length, type.scale);
-        else
-            strata_buf_append(b, "NUMERIC");
-        break;
-    case STRATA_TYPE_DATE:
-        strata_buf_append(b, "DATE");
-        break;
-    case STRATA_TYPE_DATETIME:
-        strata_buf_append(b, "TIMESTAMP");
-        break;
-    case STRATA_TYPE_TIMESTAMP:
-        strata_buf_append(b, "TIMESTAMP(6)");
-        break;
-    case STRATA_TYPE_JSON:
-        strata_buf_append(b, "JSON");
-        break;
-    case STRATA_TYPE_UUID:
-        strata_buf_append(b, "UUID");
-        break;
-    case STRATA_TYPE_NONE:
-        break; /* refused by render_column */
-    }
+    strata_type_render(b, type, pg_types);
 }
 
 static bool type_equal(struct strata_type a, struct strata_type b)

@@ -82,60 +82,21 @@ static void render_name_list(struct strata_buf *b, char *const *names, size_t co
 
 /* ===== Tables and columns ===== */
 
+/* SQLite's spelling of each type kind (strata_type_render). */
+static const char *const sqlite_types[STRATA_TYPE_COUNT] = {
+    [STRATA_TYPE_SMALLINT] = "SMALLINT",   [STRATA_TYPE_INTEGER] = "INTEGER",
+    [STRATA_TYPE_BIGINT] = "BIGINT",       [STRATA_TYPE_BOOLEAN] = "BOOLEAN",
+    [STRATA_TYPE_REAL] = "REAL",           [STRATA_TYPE_DOUBLE] = "DOUBLE",
+    [STRATA_TYPE_VARCHAR] = "VARCHAR",     [STRATA_TYPE_TEXT] = "TEXT",
+    [STRATA_TYPE_BLOB] = "BLOB",           [STRATA_TYPE_NUMERIC] = "NUMERIC",
+    [STRATA_TYPE_DATE] = "DATE",           [STRATA_TYPE_DATETIME] = "DATETIME",
+    [STRATA_TYPE_TIMESTAMP] = "TIMESTAMP", [STRATA_TYPE_JSON] = "JSON",
+    [STRATA_TYPE_UUID] = "UUID",
+};
+
 void strata_sqlite_render_type(struct strata_buf *b, struct strata_type type)
 {
-    switch (type.kind) {
-    case STRATA_TYPE_SMALLINT:
-        strata_buf_append(b, "SMALLINT");
-        break;
-    case STRATA_TYPE_INTEGER:
-        strata_buf_append(b, "INTEGER");
-        break;
-    case STRATA_TYPE_BIGINT:
-        strata_buf_append(b, "BIGINT");
-        break;
-    case STRATA_TYPE_BOOLEAN:
-        strata_buf_append(b, "BOOLEAN");
-        break;
-    case STRATA_TYPE_REAL:
-        strata_buf_append(b, "REAL");
-        break;
-    case STRATA_TYPE_DOUBLE:
-        strata_buf_append(b, "DOUBLE");
-        break;
-    case STRATA_TYPE_VARCHAR:
-        strata_buf_printf(b, "VARCHAR(%d)", type.length);
-        break;
-    case STRATA_TYPE_TEXT:
-        strata_buf_append(b, "TEXT");
-        break;
-    case STRATA_TYPE_BLOB:
-        strata_buf_append(b, "BLOB");
-        break;
-    case STRATA_TYPE_NUMERIC:
-        if (type.length > 0)
-            strata_buf_printf(b, "NUMERIC(%d, %d)", type.length, type.scale);
-        else
-            strata_buf_append(b, "NUMERIC");
-        break;
-    case STRATA_TYPE_DATE:
-        strata_buf_append(b, "DATE");
-        break;
-    case STRATA_TYPE_DATETIME:
-        strata_buf_append(b, "DATETIME");
-        break;
-    case STRATA_TYPE_TIMESTAMP:
-        strata_buf_append(b, "TIMESTAMP");
-        break;
-    case STRATA_TYPE_JSON:
-        strata_buf_append(b, "JSON");
-        break;
-    case STRATA_TYPE_UUID:
-        strata_buf_append(b, "UUID");
-        break;
-    case STRATA_TYPE_NONE:
-        break; /* refused by render_column */
-    }
+    strata_type_render(b, type, sqlite_types);
 }
 
 static const char *fk_action(enum strata_fk_action action)
