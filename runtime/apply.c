@@ -446,11 +446,20 @@ static int apply_alter_table_comment(struct strata_schema *s, const struct strat
     return 0;
 }
 
-/* Adds the names `op` names (its table, a rename's new name, a created table) to `n`. */
+/* The names `op` names: its table, a rename's new name, a created table (or NULLs). */
+static void op_names(const struct strata_opdef *op, const char *out[3])
+{
+    out[0] = op->table;
+    out[1] = op->new_name;
+    out[2] = op->def != NULL ? op->def->name : NULL;
+}
+
+/* Adds the names `op` names to `n`. */
 static int add_op_names(struct strata_op_names *n, const struct strata_opdef *op)
 {
-    const char *names[3] = { op->table, op->new_name, op->def ? op->def->name : NULL };
+    const char *names[3];
 
+    op_names(op, names);
     for (size_t k = 0; k < 3; k++) {
         const char **slot;
 
@@ -485,42 +494,46 @@ void strata_op_names_free(struct strata_op_names *n)
     memset(n, 0, sizeof(*n));
 }
 
-static bool named(const struct strata_op_names *n, const char *name)
+/* Whether `t` or a table its foreign keys point at is a name `named` accepts. */
+static bool can_change(const struct strata_table *t,
+                       bool (*named)(const void *ctx, const char *name), const void *ctx)
 {
+    if (named(ctx, t->name))
+        return true;
+    for (size_t f = 0; f < t->nforeign_keys; f++)
+        if (named(ctx, t->foreign_keys[f].ref_table))
+            return true;
+    return false;
+}
+
+static bool in_set(const void *ctx, const char *name)
+{
+    const struct strata_op_names *n = ctx;
+
     return strata_name_index_find(&n->index, n->names, n->count, sizeof(*n->names), name) >= 0;
 }
 
 bool strata_op_names_can_change(const struct strata_op_names *n, const struct strata_table *t)
 {
-    if (named(n, t->name))
-        return true;
-    for (size_t f = 0; f < t->nforeign_keys; f++)
-        if (named(n, t->foreign_keys[f].ref_table))
-            return true;
-    return false;
+    return can_change(t, in_set, n);
 }
 
-/* strata_op_names_can_change for one operation, without building a set. */
-static bool op_can_change(const struct strata_opdef *op, const struct strata_table *t)
+/* The set of one operation's names, without building it. */
+static bool named_by_op(const void *ctx, const char *name)
 {
-    const char *names[3] = { op->table, op->new_name, op->def ? op->def->name : NULL };
+    const char *names[3];
 
-    for (size_t k = 0; k < 3; k++) {
-        if (names[k] == NULL)
-            continue;
-        if (streq(names[k], t->name))
+    op_names(ctx, names);
+    for (size_t k = 0; k < 3; k++)
+        if (strata_str_equal(names[k], name))
             return true;
-        for (size_t f = 0; f < t->nforeign_keys; f++)
-            if (streq(names[k], t->foreign_keys[f].ref_table))
-                return true;
-    }
     return false;
 }
 
 int strata_schema_own_for(struct strata_schema *s, const struct strata_opdef *op)
 {
     for (size_t i = 0; i < s->ntables; i++)
-        if (s->tables[i].shared && op_can_change(op, &s->tables[i]) &&
+        if (s->tables[i].shared && can_change(&s->tables[i], named_by_op, op) &&
             strata_table_own(&s->arena, &s->tables[i]) != 0)
             return STRATA_ENOMEM;
     return 0;

@@ -27,61 +27,21 @@
 #include "error.h"
 #include "ops.h"
 #include "schema.h"
+#include "sqltext.h"
 
 /* ===== Quoting ===== */
-
-/* Appends `text` between `q` characters, doubling every `q` inside it. */
-static void quote_with(struct strata_buf *b, const char *text, char q)
-{
-    const char *p = text;
-    const char *hit;
-
-    strata_buf_appendn(b, &q, 1);
-    while ((hit = strchr(p, q)) != NULL) {
-        strata_buf_appendn(b, p, (size_t)(hit - p) + 1);
-        strata_buf_appendn(b, &q, 1);
-        p = hit + 1;
-    }
-    strata_buf_append(b, p);
-    strata_buf_appendn(b, &q, 1);
-}
-
-static void quote_ident(struct strata_buf *b, const char *name)
-{
-    quote_with(b, name, '"');
-}
-
-/* Literals need standard_conforming_strings, which strata_pg_connect sets. */
-static void quote_literal(struct strata_buf *b, const char *text)
-{
-    quote_with(b, text, '\'');
-}
-
-/* Appends `("a", "b")`. */
-static void render_name_list(struct strata_buf *b, char *const *names, size_t count)
-{
-    size_t i;
-
-    strata_buf_append(b, "(");
-    for (i = 0; i < count; i++) {
-        if (i > 0)
-            strata_buf_append(b, ", ");
-        quote_ident(b, names[i]);
-    }
-    strata_buf_append(b, ")");
-}
 
 /* Appends `ALTER TABLE "t" `. */
 static void alter_table(struct strata_buf *b, const char *table)
 {
     strata_buf_append(b, "ALTER TABLE ");
-    quote_ident(b, table);
+    strata_sql_quote_ident(b, table);
     strata_buf_append(b, " ");
 }
 
 /* ===== Types, columns and constraints ===== */
 
-/* PostgreSQL's spelling of each type kind (strata_type_render). */
+/* PostgreSQL's spelling of each type kind (strata_sql_type). */
 static const char *const pg_types[STRATA_TYPE_COUNT] = {
     [STRATA_TYPE_SMALLINT] = "SMALLINT",      [STRATA_TYPE_INTEGER] = "INTEGER",
     [STRATA_TYPE_BIGINT] = "BIGINT",          [STRATA_TYPE_BOOLEAN] = "BOOLEAN",
@@ -95,7 +55,7 @@ static const char *const pg_types[STRATA_TYPE_COUNT] = {
 
 void strata_pg_render_type(struct strata_buf *b, struct strata_type type)
 {
-    strata_type_render(b, type, pg_types);
+    strata_sql_type(b, type, pg_types);
 }
 
 static bool type_equal(struct strata_type a, struct strata_type b)
@@ -103,71 +63,15 @@ static bool type_equal(struct strata_type a, struct strata_type b)
     return a.kind == b.kind && a.length == b.length && a.scale == b.scale;
 }
 
-static bool str_equal(const char *a, const char *b)
-{
-    if (a == NULL || b == NULL)
-        return a == b;
-    return strcmp(a, b) == 0;
-}
-
-static const char *fk_action(enum strata_fk_action action)
-{
-    switch (action) {
-    case STRATA_RESTRICT:
-        return "RESTRICT";
-    case STRATA_CASCADE:
-        return "CASCADE";
-    case STRATA_SET_NULL:
-        return "SET NULL";
-    case STRATA_NO_ACTION:
-        break;
-    }
-    return NULL;
-}
-
 /* Appends `CONSTRAINT "fk" FOREIGN KEY ("c") REFERENCES "t" ("c") [ON ...]`. */
 static void render_foreign_key(struct strata_buf *b, const struct strata_foreign_key *fk)
 {
-    const char *action;
-
     strata_buf_append(b, "CONSTRAINT ");
-    quote_ident(b, fk->name);
+    strata_sql_quote_ident(b, fk->name);
     strata_buf_append(b, " FOREIGN KEY (");
-    quote_ident(b, fk->column);
-    strata_buf_append(b, ") REFERENCES ");
-    quote_ident(b, fk->ref_table);
-    strata_buf_append(b, " (");
-    quote_ident(b, fk->ref_column);
-    strata_buf_append(b, ")");
-    if ((action = fk_action(fk->on_delete)) != NULL)
-        strata_buf_printf(b, " ON DELETE %s", action);
-    if ((action = fk_action(fk->on_update)) != NULL)
-        strata_buf_printf(b, " ON UPDATE %s", action);
-}
-
-/* Appends the comma-separated integers "0,1, 2" as "0, 1, 2". */
-static void render_enum_values(struct strata_buf *b, const char *values)
-{
-    const char *p = values;
-    const char *end;
-    size_t n;
-    int first = 1;
-
-    for (;;) {
-        while (*p == ' ')
-            p++;
-        end = strchr(p, ',');
-        n = end != NULL ? (size_t)(end - p) : strlen(p);
-        while (n > 0 && p[n - 1] == ' ')
-            n--;
-        if (!first)
-            strata_buf_append(b, ", ");
-        strata_buf_appendn(b, p, n);
-        first = 0;
-        if (end == NULL)
-            break;
-        p = end + 1;
-    }
+    strata_sql_quote_ident(b, fk->column);
+    strata_buf_append(b, ") ");
+    strata_sql_references(b, fk);
 }
 
 /* The kinds of check a column brings, with their name suffixes. */
@@ -208,7 +112,7 @@ static void render_col_check(struct strata_buf *b, struct strata_buf *comments, 
 
     strata_pg_column_check_name(name, table, c->name, (int)kind);
     strata_buf_append(b, "CONSTRAINT ");
-    quote_ident(b, name);
+    strata_sql_quote_ident(b, name);
     switch (kind) {
     case CHECK_EXPR:
         strata_buf_printf(b, " CHECK (%s)", c->check);
@@ -216,25 +120,25 @@ static void render_col_check(struct strata_buf *b, struct strata_buf *comments, 
         break;
     case CHECK_LEN:
         strata_buf_append(b, " CHECK (octet_length(");
-        quote_ident(b, c->name);
+        strata_sql_quote_ident(b, c->name);
         strata_buf_printf(b, ") <= %d)", c->type.length);
         break;
     case CHECK_ENUM:
         strata_buf_append(b, " CHECK (");
-        quote_ident(b, c->name);
+        strata_sql_quote_ident(b, c->name);
         strata_buf_append(b, " IN (");
-        render_enum_values(b, c->enum_values);
+        strata_sql_enum_values(b, c->enum_values);
         strata_buf_append(b, "))");
         keep = c->enum_values;
         break;
     }
     if (keep != NULL && comments != NULL) {
         strata_buf_append(comments, "COMMENT ON CONSTRAINT ");
-        quote_ident(comments, name);
+        strata_sql_quote_ident(comments, name);
         strata_buf_append(comments, " ON ");
-        quote_ident(comments, table);
+        strata_sql_quote_ident(comments, table);
         strata_buf_append(comments, " IS ");
-        quote_literal(comments, keep);
+        strata_sql_quote_literal(comments, keep);
         strata_buf_append(comments, ";\n");
     }
 }
@@ -244,14 +148,14 @@ static void render_table_check(struct strata_buf *b, struct strata_buf *comments
                                const char *table, const struct strata_check *ck)
 {
     strata_buf_append(b, "CONSTRAINT ");
-    quote_ident(b, ck->name);
+    strata_sql_quote_ident(b, ck->name);
     strata_buf_printf(b, " CHECK (%s)", ck->expr);
     strata_buf_append(comments, "COMMENT ON CONSTRAINT ");
-    quote_ident(comments, ck->name);
+    strata_sql_quote_ident(comments, ck->name);
     strata_buf_append(comments, " ON ");
-    quote_ident(comments, table);
+    strata_sql_quote_ident(comments, table);
     strata_buf_append(comments, " IS ");
-    quote_literal(comments, ck->expr);
+    strata_sql_quote_literal(comments, ck->expr);
     strata_buf_append(comments, ";\n");
 }
 
@@ -263,14 +167,14 @@ static void render_comment(struct strata_buf *b, const char *table, const char *
                            const char *comment)
 {
     strata_buf_append(b, column != NULL ? "COMMENT ON COLUMN " : "COMMENT ON TABLE ");
-    quote_ident(b, table);
+    strata_sql_quote_ident(b, table);
     if (column != NULL) {
         strata_buf_append(b, ".");
-        quote_ident(b, column);
+        strata_sql_quote_ident(b, column);
     }
     strata_buf_append(b, " IS ");
     if (comment != NULL)
-        quote_literal(b, comment);
+        strata_sql_quote_literal(b, comment);
     else
         strata_buf_append(b, "NULL");
     strata_buf_append(b, ";\n");
@@ -307,7 +211,7 @@ static int render_column(struct strata_buf *b, const struct strata_table *t,
     if (c->type.kind == STRATA_TYPE_NONE)
         return strata_error_set(err, STRATA_EMIGRATION, "column '%s.%s' has no type",
                                 t->name, c->name);
-    quote_ident(b, c->name);
+    strata_sql_quote_ident(b, c->name);
     strata_buf_append(b, " ");
     strata_pg_render_type(b, c->type);
     if (is_identity(c))
@@ -336,11 +240,11 @@ static bool in_primary_key(const struct strata_table *t, const char *column)
 void strata_pg_render_index(struct strata_buf *b, const char *table, const struct strata_index *ix)
 {
     strata_buf_append(b, ix->unique ? "CREATE UNIQUE INDEX " : "CREATE INDEX ");
-    quote_ident(b, ix->name);
+    strata_sql_quote_ident(b, ix->name);
     strata_buf_append(b, " ON ");
-    quote_ident(b, table);
+    strata_sql_quote_ident(b, table);
     strata_buf_append(b, " ");
-    render_name_list(b, ix->columns, ix->ncolumns);
+    strata_sql_name_list(b, ix->columns, ix->ncolumns);
     strata_buf_append(b, ";\n");
 }
 
@@ -358,7 +262,7 @@ static int render_create_table(struct strata_buf *b, const struct strata_table *
     int rc = 0;
 
     strata_buf_append(b, "CREATE TABLE ");
-    quote_ident(b, t->name);
+    strata_sql_quote_ident(b, t->name);
     strata_buf_append(b, " (");
     for (i = 0; i < t->ncolumns; i++) {
         const struct strata_column *c = &t->columns[i];
@@ -372,9 +276,9 @@ static int render_create_table(struct strata_buf *b, const struct strata_table *
         strata_make_name(name, "pk", (const char *const[]){ t->name, NULL });
         strata_buf_append(b, sep);
         strata_buf_append(b, "CONSTRAINT ");
-        quote_ident(b, name);
+        strata_sql_quote_ident(b, name);
         strata_buf_append(b, " PRIMARY KEY ");
-        render_name_list(b, t->primary_key, t->nprimary_key);
+        strata_sql_name_list(b, t->primary_key, t->nprimary_key);
     }
     for (i = 0; i < t->nforeign_keys; i++) {
         strata_buf_append(b, sep);
@@ -450,7 +354,7 @@ static int render_add_column(struct strata_buf *b, const struct strata_opdef *op
     if (fill != NULL) {
         alter_table(b, op->table);
         strata_buf_append(b, "ALTER COLUMN ");
-        quote_ident(b, c->name);
+        strata_sql_quote_ident(b, c->name);
         if (has_default(c) && !is_identity(c)) {
             strata_buf_append(b, " SET DEFAULT ");
             render_default_expr(b, c);
@@ -478,7 +382,7 @@ static void render_drop_constraint(struct strata_buf *b, const char *table, cons
 {
     alter_table(b, table);
     strata_buf_append(b, if_exists ? "DROP CONSTRAINT IF EXISTS " : "DROP CONSTRAINT ");
-    quote_ident(b, name);
+    strata_sql_quote_ident(b, name);
     strata_buf_append(b, ";\n");
 }
 
@@ -487,7 +391,7 @@ static void alter_column(struct strata_buf *b, const char *table, const char *co
 {
     alter_table(b, table);
     strata_buf_append(b, "ALTER COLUMN ");
-    quote_ident(b, column);
+    strata_sql_quote_ident(b, column);
     strata_buf_append(b, " ");
 }
 
@@ -499,15 +403,15 @@ static void render_identity_restart(struct strata_buf *b, const char *table, con
 {
     struct strata_buf qualified = { 0 };
 
-    quote_ident(&qualified, table); /* pg_get_serial_sequence parses its first argument */
+    strata_sql_quote_ident(&qualified, table); /* pg_get_serial_sequence parses its first argument */
     strata_buf_append(b, "SELECT setval(pg_get_serial_sequence(");
-    quote_literal(b, qualified.failed ? "" : qualified.data);
+    strata_sql_quote_literal(b, qualified.failed ? "" : qualified.data);
     strata_buf_append(b, ", ");
-    quote_literal(b, col);
+    strata_sql_quote_literal(b, col);
     strata_buf_append(b, "), COALESCE(MAX(");
-    quote_ident(b, col);
+    strata_sql_quote_ident(b, col);
     strata_buf_append(b, "), 0) + 1, false) FROM ");
-    quote_ident(b, table);
+    strata_sql_quote_ident(b, table);
     strata_buf_append(b, ";\n");
     if (qualified.failed)
         b->failed = 1;
@@ -533,8 +437,8 @@ static int render_alter_column(struct strata_buf *b, const struct strata_opdef *
     /* Unknown `old`: autoincrement is taken as unchanged, everything else restated. */
     bool was_identity = old != NULL ? is_identity(old) : is_identity(c);
     bool retype = old == NULL || !type_equal(old->type, c->type);
-    bool redefault = old == NULL || !str_equal(old->default_value, c->default_value) ||
-                     !str_equal(old->default_sql, c->default_sql) || retype ||
+    bool redefault = old == NULL || !strata_str_equal(old->default_value, c->default_value) ||
+                     !strata_str_equal(old->default_sql, c->default_sql) || retype ||
                      was_identity != is_identity(c);
     char name[STRATA_NAME_MAX + 1];
     bool drop_check[3], add_check[3];
@@ -547,8 +451,8 @@ static int render_alter_column(struct strata_buf *b, const struct strata_opdef *
         bool had = old == NULL || has_col_check(old, (enum col_check)kind);
         bool has = has_col_check(c, (enum col_check)kind);
         bool same = old != NULL && had && has &&
-                    (kind == CHECK_EXPR   ? str_equal(old->check, c->check)
-                     : kind == CHECK_ENUM ? str_equal(old->enum_values, c->enum_values)
+                    (kind == CHECK_EXPR   ? strata_str_equal(old->check, c->check)
+                     : kind == CHECK_ENUM ? strata_str_equal(old->enum_values, c->enum_values)
                                           : !retype);
 
         drop_check[kind] = had && !same;
@@ -571,7 +475,7 @@ static int render_alter_column(struct strata_buf *b, const struct strata_opdef *
         strata_buf_append(b, "TYPE ");
         strata_pg_render_type(b, c->type);
         strata_buf_append(b, " USING ");
-        quote_ident(b, col);
+        strata_sql_quote_ident(b, col);
         strata_buf_append(b, "::");
         strata_pg_render_type(b, c->type);
         strata_buf_append(b, ";\n");
@@ -579,11 +483,11 @@ static int render_alter_column(struct strata_buf *b, const struct strata_opdef *
     if (!c->nullable && (old == NULL || old->nullable)) {
         if (c->backfill != NULL) {
             strata_buf_append(b, "UPDATE ");
-            quote_ident(b, table);
+            strata_sql_quote_ident(b, table);
             strata_buf_append(b, " SET ");
-            quote_ident(b, col);
+            strata_sql_quote_ident(b, col);
             strata_buf_printf(b, " = %s WHERE ", c->backfill);
-            quote_ident(b, col);
+            strata_sql_quote_ident(b, col);
             strata_buf_append(b, " IS NULL;\n");
         }
         alter_column(b, table, col);
@@ -610,7 +514,7 @@ static int render_alter_column(struct strata_buf *b, const struct strata_opdef *
             render_col_check(b, &comments, table, c, (enum col_check)kind);
             strata_buf_append(b, ";\n");
         }
-    if (old == NULL || !str_equal(old->comment, c->comment))
+    if (old == NULL || !strata_str_equal(old->comment, c->comment))
         render_comment(b, table, col, c->comment);
     if (comments.len > 0)
         strata_buf_append(b, comments.data);
@@ -628,9 +532,9 @@ static void rename_index(struct strata_buf *b, const char *from, const char *to)
     if (strcmp(from, to) == 0)
         return;
     strata_buf_append(b, "ALTER INDEX ");
-    quote_ident(b, from);
+    strata_sql_quote_ident(b, from);
     strata_buf_append(b, " RENAME TO ");
-    quote_ident(b, to);
+    strata_sql_quote_ident(b, to);
     strata_buf_append(b, ";\n");
 }
 
@@ -642,9 +546,9 @@ static void rename_constraint(struct strata_buf *b, const char *table, const cha
         return;
     alter_table(b, table);
     strata_buf_append(b, "RENAME CONSTRAINT ");
-    quote_ident(b, from);
+    strata_sql_quote_ident(b, from);
     strata_buf_append(b, " TO ");
-    quote_ident(b, to);
+    strata_sql_quote_ident(b, to);
     strata_buf_append(b, ";\n");
 }
 
@@ -729,7 +633,7 @@ static int render_in(struct strata_buf *b, const struct strata_schema *s,
         return render_create_table(b, op->def, err);
     case STRATA_OP_DROP_TABLE:
         strata_buf_append(b, "DROP TABLE ");
-        quote_ident(b, op->table);
+        strata_sql_quote_ident(b, op->table);
         strata_buf_append(b, ";\n");
         break;
     case STRATA_OP_ADD_COLUMN:
@@ -737,7 +641,7 @@ static int render_in(struct strata_buf *b, const struct strata_schema *s,
     case STRATA_OP_DROP_COLUMN:
         alter_table(b, op->table);
         strata_buf_append(b, "DROP COLUMN ");
-        quote_ident(b, op->name);
+        strata_sql_quote_ident(b, op->name);
         strata_buf_append(b, ";\n");
         break;
     case STRATA_OP_CREATE_INDEX:
@@ -745,7 +649,7 @@ static int render_in(struct strata_buf *b, const struct strata_schema *s,
         break;
     case STRATA_OP_DROP_INDEX:
         strata_buf_append(b, "DROP INDEX ");
-        quote_ident(b, op->name);
+        strata_sql_quote_ident(b, op->name);
         strata_buf_append(b, ";\n");
         break;
     case STRATA_OP_EXECUTE:
@@ -757,15 +661,15 @@ static int render_in(struct strata_buf *b, const struct strata_schema *s,
     case STRATA_OP_RENAME_TABLE:
         alter_table(b, op->table);
         strata_buf_append(b, "RENAME TO ");
-        quote_ident(b, op->new_name);
+        strata_sql_quote_ident(b, op->new_name);
         strata_buf_append(b, ";\n");
         break;
     case STRATA_OP_RENAME_COLUMN:
         alter_table(b, op->table);
         strata_buf_append(b, "RENAME COLUMN ");
-        quote_ident(b, op->name);
+        strata_sql_quote_ident(b, op->name);
         strata_buf_append(b, " TO ");
-        quote_ident(b, op->new_name);
+        strata_sql_quote_ident(b, op->new_name);
         strata_buf_append(b, ";\n");
         break;
     case STRATA_OP_ALTER_COLUMN:
@@ -780,9 +684,9 @@ static int render_in(struct strata_buf *b, const struct strata_schema *s,
         if (op->index.ncolumns > 0) {
             alter_table(b, op->table);
             strata_buf_append(b, "ADD CONSTRAINT ");
-            quote_ident(b, name);
+            strata_sql_quote_ident(b, name);
             strata_buf_append(b, " PRIMARY KEY ");
-            render_name_list(b, op->index.columns, op->index.ncolumns);
+            strata_sql_name_list(b, op->index.columns, op->index.ncolumns);
             strata_buf_append(b, ";\n");
         }
         break;
@@ -814,7 +718,7 @@ static int render_in(struct strata_buf *b, const struct strata_schema *s,
         if (find_unique(s, op->table, op->name) != NULL ||
             (s == NULL && strncmp(op->name, "uq_", 3) == 0)) {
             strata_buf_append(b, "DROP INDEX ");
-            quote_ident(b, op->name);
+            strata_sql_quote_ident(b, op->name);
             strata_buf_append(b, ";\n");
         } else {
             render_drop_constraint(b, op->table, op->name, false);
@@ -1173,8 +1077,9 @@ const struct strata_dialect strata_pg_dialect = {
     .name = "postgresql",
     .display_name = "PostgreSQL",
     .transactional_ddl = true,
-    .quote_ident = quote_ident,
-    .quote_literal = quote_literal,
+    .quote_ident = strata_sql_quote_ident,
+    /* Standard quoting: strata_pg_connect sets standard_conforming_strings. */
+    .quote_literal = strata_sql_quote_literal,
     .render_op = strata_pg_render_op,
     .run_op = run_op,
     .plan_revision = plan_revision,

@@ -23,6 +23,7 @@
 #include "error.h"
 #include "introspect.h"
 #include "schema.h"
+#include "sqltext.h"
 
 #define exec_sql strata_sqlite_exec
 
@@ -30,59 +31,9 @@
 
 /* ===== Quoting ===== */
 
-/* Appends `text` between `q` characters, doubling every `q` inside it. */
-static void quote_with(struct strata_buf *b, const char *text, char q)
-{
-    const char *p = text;
-    const char *hit;
-
-    strata_buf_appendn(b, &q, 1);
-    while ((hit = strchr(p, q)) != NULL) {
-        strata_buf_appendn(b, p, (size_t)(hit - p) + 1);
-        strata_buf_appendn(b, &q, 1);
-        p = hit + 1;
-    }
-    strata_buf_append(b, p);
-    strata_buf_appendn(b, &q, 1);
-}
-
-void strata_sqlite_quote_ident(struct strata_buf *b, const char *name)
-{
-    quote_with(b, name, '"');
-}
-
-void strata_sqlite_quote_literal(struct strata_buf *b, const char *text)
-{
-    quote_with(b, text, '\'');
-}
-
-static void quote_ident(struct strata_buf *b, const char *name)
-{
-    strata_sqlite_quote_ident(b, name);
-}
-
-static void quote_literal(struct strata_buf *b, const char *text)
-{
-    strata_sqlite_quote_literal(b, text);
-}
-
-/* Appends `("a", "b")`. */
-static void render_name_list(struct strata_buf *b, char *const *names, size_t count)
-{
-    size_t i;
-
-    strata_buf_append(b, "(");
-    for (i = 0; i < count; i++) {
-        if (i > 0)
-            strata_buf_append(b, ", ");
-        quote_ident(b, names[i]);
-    }
-    strata_buf_append(b, ")");
-}
-
 /* ===== Tables and columns ===== */
 
-/* SQLite's spelling of each type kind (strata_type_render). */
+/* SQLite's spelling of each type kind (strata_sql_type). */
 static const char *const sqlite_types[STRATA_TYPE_COUNT] = {
     [STRATA_TYPE_SMALLINT] = "SMALLINT",   [STRATA_TYPE_INTEGER] = "INTEGER",
     [STRATA_TYPE_BIGINT] = "BIGINT",       [STRATA_TYPE_BOOLEAN] = "BOOLEAN",
@@ -96,71 +47,15 @@ static const char *const sqlite_types[STRATA_TYPE_COUNT] = {
 
 void strata_sqlite_render_type(struct strata_buf *b, struct strata_type type)
 {
-    strata_type_render(b, type, sqlite_types);
-}
-
-static const char *fk_action(enum strata_fk_action action)
-{
-    switch (action) {
-    case STRATA_RESTRICT:
-        return "RESTRICT";
-    case STRATA_CASCADE:
-        return "CASCADE";
-    case STRATA_SET_NULL:
-        return "SET NULL";
-    case STRATA_NO_ACTION:
-        break;
-    }
-    return NULL;
-}
-
-/* Appends `REFERENCES "t" ("c") [ON DELETE ...] [ON UPDATE ...]`. */
-static void render_references(struct strata_buf *b, const struct strata_foreign_key *fk)
-{
-    const char *action;
-
-    strata_buf_append(b, "REFERENCES ");
-    quote_ident(b, fk->ref_table);
-    strata_buf_append(b, " (");
-    quote_ident(b, fk->ref_column);
-    strata_buf_append(b, ")");
-    if ((action = fk_action(fk->on_delete)) != NULL)
-        strata_buf_printf(b, " ON DELETE %s", action);
-    if ((action = fk_action(fk->on_update)) != NULL)
-        strata_buf_printf(b, " ON UPDATE %s", action);
+    strata_sql_type(b, type, sqlite_types);
 }
 
 /* Appends `CONSTRAINT "name" CHECK (expr)`. */
 static void render_check(struct strata_buf *b, const char *name, const char *expr)
 {
     strata_buf_append(b, "CONSTRAINT ");
-    quote_ident(b, name);
+    strata_sql_quote_ident(b, name);
     strata_buf_printf(b, " CHECK (%s)", expr);
-}
-
-/* Appends the comma-separated integers "0,1, 2" as "0, 1, 2". */
-static void render_enum_values(struct strata_buf *b, const char *values)
-{
-    const char *p = values;
-    const char *end;
-    size_t n;
-    int first = 1;
-
-    for (;;) {
-        while (*p == ' ')
-            p++;
-        end = strchr(p, ',');
-        n = end != NULL ? (size_t)(end - p) : strlen(p);
-        while (n > 0 && p[n - 1] == ' ')
-            n--;
-        if (!first)
-            strata_buf_append(b, ", ");
-        strata_buf_appendn(b, p, n);
-        first = 0;
-        if (end == NULL)
-            break;
-        p = end + 1;
-    }
 }
 
 /*
@@ -182,20 +77,20 @@ static void render_column_checks(struct strata_buf *b, const char *table,
         strata_make_name(name, "ck", (const char *const[]){ table, c->name, "len", NULL });
         strata_buf_append(b, sep);
         strata_buf_append(b, "CONSTRAINT ");
-        quote_ident(b, name);
+        strata_sql_quote_ident(b, name);
         strata_buf_append(b, " CHECK (length(CAST(");
-        quote_ident(b, c->name);
+        strata_sql_quote_ident(b, c->name);
         strata_buf_printf(b, " AS BLOB)) <= %d)", c->type.length);
     }
     if (c->enum_values != NULL) {
         strata_make_name(name, "ck", (const char *const[]){ table, c->name, "enum", NULL });
         strata_buf_append(b, sep);
         strata_buf_append(b, "CONSTRAINT ");
-        quote_ident(b, name);
+        strata_sql_quote_ident(b, name);
         strata_buf_append(b, " CHECK (");
-        quote_ident(b, c->name);
+        strata_sql_quote_ident(b, c->name);
         strata_buf_append(b, " IN (");
-        render_enum_values(b, c->enum_values);
+        strata_sql_enum_values(b, c->enum_values);
         strata_buf_append(b, "))");
     }
 }
@@ -282,7 +177,7 @@ static int render_column(struct strata_buf *b, const struct strata_table *t,
     if (c->type.kind == STRATA_TYPE_NONE)
         return strata_error_set(err, STRATA_EMIGRATION, "column '%s.%s' has no type",
                                 t->name, c->name);
-    quote_ident(b, c->name);
+    strata_sql_quote_ident(b, c->name);
     strata_buf_append(b, " ");
     if (rowid) {
         strata_buf_append(b, "INTEGER NOT NULL PRIMARY KEY");
@@ -303,11 +198,11 @@ void strata_sqlite_render_index(struct strata_buf *b, const char *table,
                                 const struct strata_index *ix)
 {
     strata_buf_append(b, ix->unique ? "CREATE UNIQUE INDEX " : "CREATE INDEX ");
-    quote_ident(b, ix->name);
+    strata_sql_quote_ident(b, ix->name);
     strata_buf_append(b, " ON ");
-    quote_ident(b, table);
+    strata_sql_quote_ident(b, table);
     strata_buf_append(b, " ");
-    render_name_list(b, ix->columns, ix->ncolumns);
+    strata_sql_name_list(b, ix->columns, ix->ncolumns);
     strata_buf_append(b, ";\n");
 }
 
@@ -321,7 +216,7 @@ int strata_sqlite_render_table(struct strata_buf *b, const struct strata_table *
     int rc;
 
     strata_buf_append(b, "CREATE TABLE ");
-    quote_ident(b, create_name != NULL ? create_name : t->name);
+    strata_sql_quote_ident(b, create_name != NULL ? create_name : t->name);
     strata_buf_append(b, " (");
     if (t->comment != NULL)
         render_meta(b, "table_comment", t->comment);
@@ -336,20 +231,20 @@ int strata_sqlite_render_table(struct strata_buf *b, const struct strata_table *
         strata_make_name(name, "pk", (const char *const[]){ t->name, NULL });
         strata_buf_append(b, sep);
         strata_buf_append(b, "CONSTRAINT ");
-        quote_ident(b, name);
+        strata_sql_quote_ident(b, name);
         strata_buf_append(b, " PRIMARY KEY ");
-        render_name_list(b, t->primary_key, t->nprimary_key);
+        strata_sql_name_list(b, t->primary_key, t->nprimary_key);
     }
     for (i = 0; i < t->nforeign_keys; i++) {
         const struct strata_foreign_key *fk = &t->foreign_keys[i];
 
         strata_buf_append(b, sep);
         strata_buf_append(b, "CONSTRAINT ");
-        quote_ident(b, fk->name);
+        strata_sql_quote_ident(b, fk->name);
         strata_buf_append(b, " FOREIGN KEY (");
-        quote_ident(b, fk->column);
+        strata_sql_quote_ident(b, fk->column);
         strata_buf_append(b, ") ");
-        render_references(b, fk);
+        strata_sql_references(b, fk);
     }
     for (i = 0; i < t->nchecks; i++) {
         strata_buf_append(b, sep);
@@ -384,7 +279,7 @@ int strata_sqlite_render_add_column(struct strata_buf *b, const struct strata_op
                                 "SQLite cannot add the primary key column '%s.%s'",
                                 op->table, c->name);
     strata_buf_append(b, "ALTER TABLE ");
-    quote_ident(b, op->table);
+    strata_sql_quote_ident(b, op->table);
     strata_buf_append(b, " ADD COLUMN ");
     rc = render_column(b, t, c, 0, err);
     if (rc != 0)
@@ -395,9 +290,9 @@ int strata_sqlite_render_add_column(struct strata_buf *b, const struct strata_op
         if (strcmp(fk->column, c->name) != 0)
             continue;
         strata_buf_append(b, " CONSTRAINT ");
-        quote_ident(b, fk->name);
+        strata_sql_quote_ident(b, fk->name);
         strata_buf_append(b, " ");
-        render_references(b, fk);
+        strata_sql_references(b, fk);
     }
     render_column_meta(b, c, 0);
     strata_buf_append(b, ";\n");
@@ -425,16 +320,16 @@ int strata_sqlite_render_op(struct strata_buf *b, const struct strata_opdef *op,
         return strata_sqlite_render_table(b, op->def, NULL, true, err);
     case STRATA_OP_DROP_TABLE:
         strata_buf_append(b, "DROP TABLE ");
-        quote_ident(b, op->table);
+        strata_sql_quote_ident(b, op->table);
         strata_buf_append(b, ";\n");
         break;
     case STRATA_OP_ADD_COLUMN:
         return strata_sqlite_render_add_column(b, op, err);
     case STRATA_OP_DROP_COLUMN:
         strata_buf_append(b, "ALTER TABLE ");
-        quote_ident(b, op->table);
+        strata_sql_quote_ident(b, op->table);
         strata_buf_append(b, " DROP COLUMN ");
-        quote_ident(b, op->name);
+        strata_sql_quote_ident(b, op->name);
         strata_buf_append(b, ";\n");
         break;
     case STRATA_OP_CREATE_INDEX:
@@ -442,7 +337,7 @@ int strata_sqlite_render_op(struct strata_buf *b, const struct strata_opdef *op,
         break;
     case STRATA_OP_DROP_INDEX:
         strata_buf_append(b, "DROP INDEX ");
-        quote_ident(b, op->name);
+        strata_sql_quote_ident(b, op->name);
         strata_buf_append(b, ";\n");
         break;
     case STRATA_OP_EXECUTE:
@@ -453,18 +348,18 @@ int strata_sqlite_render_op(struct strata_buf *b, const struct strata_opdef *op,
         break;
     case STRATA_OP_RENAME_TABLE:
         strata_buf_append(b, "ALTER TABLE ");
-        quote_ident(b, op->table);
+        strata_sql_quote_ident(b, op->table);
         strata_buf_append(b, " RENAME TO ");
-        quote_ident(b, op->new_name);
+        strata_sql_quote_ident(b, op->new_name);
         strata_buf_append(b, ";\n");
         break;
     case STRATA_OP_RENAME_COLUMN:
         strata_buf_append(b, "ALTER TABLE ");
-        quote_ident(b, op->table);
+        strata_sql_quote_ident(b, op->table);
         strata_buf_append(b, " RENAME COLUMN ");
-        quote_ident(b, op->name);
+        strata_sql_quote_ident(b, op->name);
         strata_buf_append(b, " TO ");
-        quote_ident(b, op->new_name);
+        strata_sql_quote_ident(b, op->new_name);
         strata_buf_append(b, ";\n");
         break;
     case STRATA_OP_ALTER_COLUMN:
@@ -819,8 +714,8 @@ const struct strata_dialect strata_sqlite_dialect = {
     .name = "sqlite",
     .display_name = "SQLite",
     .transactional_ddl = true,
-    .quote_ident = quote_ident,
-    .quote_literal = quote_literal,
+    .quote_ident = strata_sql_quote_ident,
+    .quote_literal = strata_sql_quote_literal,
     .render_op = strata_sqlite_render_op,
     .run_op = strata_sqlite_run_op,
     .plan_revision = strata_sqlite_plan_revision,

@@ -23,8 +23,6 @@
 #define STRATA_SQLITE_RENAME_TABLE_VERSION 3026000
 #define STRATA_SQLITE_DROP_COLUMN_VERSION 3035000
 
-void strata_sqlite_quote_ident(struct strata_buf *b, const char *name);
-void strata_sqlite_quote_literal(struct strata_buf *b, const char *text);
 /* Appends the declared type (`BIGINT`, `VARCHAR(200)`, `NUMERIC(10, 2)`). */
 void strata_sqlite_render_type(struct strata_buf *b, struct strata_type type);
 

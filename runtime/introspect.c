@@ -10,6 +10,7 @@
  * as dialect_sqlite.c writes it: items split at top-level commas, names quoted or bare,
  * parentheses balanced, strings and comments skipped.
  */
+#include "sqltext.h"
 #include "introspect.h"
 
 #include <ctype.h>
@@ -260,7 +261,7 @@ static bool is_length_check(const char *expr, const char *col)
     bool same;
 
     strata_buf_append(&want, "length(CAST(");
-    strata_sqlite_quote_ident(&want, col);
+    strata_sql_quote_ident(&want, col);
     strata_buf_append(&want, " AS BLOB)) <= ");
     same = !want.failed && strncmp(expr, want.data, want.len) == 0 &&
            strspn(expr + want.len, "0123456789") == strlen(expr + want.len);

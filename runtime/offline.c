@@ -20,6 +20,7 @@
  * bookkeeping; the FROM check is a DO block that raises (the script is for
  * `psql -v ON_ERROR_STOP=1`).
  */
+#include "sqltext.h"
 #include "offline.h"
 
 #include <sqlite3.h>
@@ -73,7 +74,7 @@ static void render_versions(struct strata_buf *b, const struct strata_graph *g, 
     else if (pg != NULL)
         pg->quote_literal(b, ids.failed ? "" : ids.data);
     else
-        strata_sqlite_quote_literal(b, ids.failed ? "" : ids.data);
+        strata_sql_quote_literal(b, ids.failed ? "" : ids.data);
     strata_buf_free(&ids);
     free(sorted);
 }
@@ -145,7 +146,7 @@ static int render_bookkeeping(struct strata_buf *b, const struct strata_graph *g
                               const struct strata_dialect *pg, struct strata_error *err)
 {
     void (*quote)(struct strata_buf *, const char *) =
-        pg != NULL ? pg->quote_literal : strata_sqlite_quote_literal;
+        pg != NULL ? pg->quote_literal : strata_sql_quote_literal;
     bool *now = calloc(g->count + 1, sizeof(*now));
     char checksum[65];
 

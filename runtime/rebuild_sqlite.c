@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sqltext.h"
 #include "dialect_sqlite.h"
 #include "error.h"
 #include "introspect.h"
@@ -370,7 +371,7 @@ static int reconcile(struct plan *p, size_t op, const char *name, struct strata_
         if (want != NULL && same_index(ix, want))
             continue;
         strata_buf_append(&b, "DROP INDEX ");
-        strata_sqlite_quote_ident(&b, ix->name);
+        strata_sql_quote_ident(&b, ix->name);
         strata_buf_append(&b, ";\n");
     }
     for (size_t i = 0; i < target->nindexes; i++) {
@@ -526,7 +527,7 @@ static int native(struct plan *p, size_t k, const struct strata_opdef *op,
 
     if (op->kind == STRATA_OP_DROP_CONSTRAINT) {
         strata_buf_append(&b, "DROP INDEX ");
-        strata_sqlite_quote_ident(&b, op->name);
+        strata_sql_quote_ident(&b, op->name);
         strata_buf_append(&b, ";\n");
     } else {
         rc = strata_sqlite_render_op(&b, op, err);
@@ -535,9 +536,9 @@ static int native(struct plan *p, size_t k, const struct strata_opdef *op,
     }
     if (op->kind == STRATA_OP_ADD_COLUMN && op->def->columns[0].backfill != NULL) {
         strata_buf_append(&b, "UPDATE ");
-        strata_sqlite_quote_ident(&b, op->table);
+        strata_sql_quote_ident(&b, op->table);
         strata_buf_append(&b, " SET ");
-        strata_sqlite_quote_ident(&b, op->name);
+        strata_sql_quote_ident(&b, op->name);
         strata_buf_printf(&b, " = %s;\n", op->def->columns[0].backfill);
     }
     rc = add_sql(p, k, &b, err);
@@ -924,18 +925,18 @@ static void render_copy(struct strata_buf *b, const struct pending *t,
 
         if (src != NULL && src->source != NULL) {
             strata_buf_append(&cols, sep);
-            strata_sqlite_quote_ident(&cols, c->name);
+            strata_sql_quote_ident(&cols, c->name);
             strata_buf_append(&exprs, sep);
             if (backfill != NULL && !c->nullable) {
                 strata_buf_append(&exprs, "COALESCE(");
-                strata_sqlite_quote_ident(&exprs, src->source);
+                strata_sql_quote_ident(&exprs, src->source);
                 strata_buf_printf(&exprs, ", %s)", backfill);
             } else {
-                strata_sqlite_quote_ident(&exprs, src->source);
+                strata_sql_quote_ident(&exprs, src->source);
             }
         } else if (backfill != NULL || c == alias) {
             strata_buf_append(&cols, sep);
-            strata_sqlite_quote_ident(&cols, c->name);
+            strata_sql_quote_ident(&cols, c->name);
             strata_buf_append(&exprs, sep);
             strata_buf_append(&exprs, backfill != NULL ? backfill : "rowid");
         } else {
@@ -944,10 +945,10 @@ static void render_copy(struct strata_buf *b, const struct pending *t,
         sep = ", ";
     }
     strata_buf_append(b, "INSERT INTO ");
-    strata_sqlite_quote_ident(b, tmp);
+    strata_sql_quote_ident(b, tmp);
     strata_buf_printf(b, " (%s) SELECT %s FROM ", cols.data ? cols.data : "",
                       exprs.data ? exprs.data : "");
-    strata_sqlite_quote_ident(b, t->live);
+    strata_sql_quote_ident(b, t->live);
     strata_buf_append(b, ";\n");
     if (cols.failed || exprs.failed)
         b->failed = 1;
@@ -1009,11 +1010,11 @@ static int render_rebuild(struct strata_buf *b, const struct step *s, const stru
         goto cleanup;
     render_copy(b, t, target, tmp.data);
     strata_buf_append(b, "DROP TABLE ");
-    strata_sqlite_quote_ident(b, t->live);
+    strata_sql_quote_ident(b, t->live);
     strata_buf_append(b, ";\nPRAGMA legacy_alter_table=ON;\nALTER TABLE ");
-    strata_sqlite_quote_ident(b, tmp.data);
+    strata_sql_quote_ident(b, tmp.data);
     strata_buf_append(b, " RENAME TO ");
-    strata_sqlite_quote_ident(b, t->name);
+    strata_sql_quote_ident(b, t->name);
     strata_buf_printf(b, ";\nPRAGMA legacy_alter_table=%s;\n", legacy ? "ON" : "OFF");
     for (size_t i = 0; i < target->nindexes; i++)
         strata_sqlite_render_index(b, t->name, &target->indexes[i]);
@@ -1103,7 +1104,7 @@ static int run_rebuild(sqlite3 *db, const struct step *s, size_t *failed,
         goto cleanup;
     for (size_t i = nviews; i-- > 0;) {
         strata_buf_append(&b, "DROP VIEW ");
-        strata_sqlite_quote_ident(&b, views[i].v[0]);
+        strata_sql_quote_ident(&b, views[i].v[0]);
         strata_buf_append(&b, ";\n");
     }
     if (b.failed) {

@@ -465,19 +465,6 @@ char *strata_type_format(char *out, size_t size, struct strata_type type)
     return out;
 }
 
-void strata_type_render(struct strata_buf *b, struct strata_type type,
-                        const char *const names[STRATA_TYPE_COUNT])
-{
-    if (type.kind == STRATA_TYPE_NONE || (size_t)type.kind >= STRATA_TYPE_COUNT)
-        return; /* refused by the dialects' column renderers */
-    if (type.kind == STRATA_TYPE_VARCHAR)
-        strata_buf_printf(b, "%s(%d)", names[type.kind], type.length);
-    else if (type.kind == STRATA_TYPE_NUMERIC && type.length > 0)
-        strata_buf_printf(b, "%s(%d, %d)", names[type.kind], type.length, type.scale);
-    else
-        strata_buf_append(b, names[type.kind]);
-}
-
 /* Parses a decimal int of 1..9 digits at *p, advancing it; -1 when there is none. */
 static int parse_int(const char **p)
 {

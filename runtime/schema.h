@@ -203,14 +203,6 @@ void strata_check_name(char *out, const char *table, const char *expr);
 char *strata_type_format(char *out, size_t size, struct strata_type type);
 /* How many type kinds there are (enum strata_type_kind, from STRATA_TYPE_NONE). */
 #define STRATA_TYPE_COUNT (STRATA_TYPE_UUID + 1)
-struct strata_buf;
-/*
- * Appends `type` in a dialect's SQL spelling: `names` gives the dialect's name of each
- * kind (indexed by kind; STRATA_TYPE_NONE renders nothing), VARCHAR gets "(n)", and
- * NUMERIC "(p, s)" when it has a precision.
- */
-void strata_type_render(struct strata_buf *b, struct strata_type type,
-                        const char *const names[STRATA_TYPE_COUNT]);
 /* Parses a strata type name. 0, or STRATA_ERROR when `text` is not one. */
 int strata_type_parse(const char *text, struct strata_type *out);
 /* true for smallint, integer and bigint. */
@@ -225,6 +217,7 @@ bool strata_type_is_integer(struct strata_type type);
  */
 int strata_schema_canonical(const struct strata_schema *s, char **out);
 /* Appends the canonical text of one table (as strata_schema_canonical writes it) to `b`. */
+struct strata_buf;
 void strata_table_canonical(struct strata_buf *b, const struct strata_table *t);
 /*
  * The schema hash that revisions record, as 64 lowercase hex digits + NUL (schema_hash.c).
